@@ -1,0 +1,206 @@
+/**
+ * Control-channel messages and their validation at the edge.
+ *
+ * Request (client → server), always with an id the reply repeats:
+ *   {"v":1,"id":7,"type":"msgto","to":"obiwan","text":"hello"}
+ * Replies:
+ *   {"v":1,"id":7,"type":"ok","data":{"ts":1700000000000}}
+ *   {"v":1,"id":7,"type":"error","code":"UNKNOWN_USER","message":"..."}
+ * Pushes (server → client, no id):
+ *   {"v":1,"type":"push","event":{"type":"message","from":"Yoda","text":"hi","ts":1700000000000}}
+ *
+ * The sender's identity is never part of a request: the server takes it from the session.
+ */
+import { ErrorCode } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** A UDP endpoint as the server saw it. */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export type Request =
+  | { type: 'login'; username: string; password: string; udpPort: number }
+  | { type: 'msgto'; to: string; text: string }
+  | { type: 'activeuser' }
+  | { type: 'creategroup'; group: string; members: string[] }
+  | { type: 'joingroup'; group: string }
+  | { type: 'groupmsg'; group: string; text: string }
+  | { type: 'logout' }
+  | { type: 'ping' }
+  | {
+      type: 'p2p-offer';
+      to: string;
+      filename: string;
+      size: number;
+      sha256: string;
+      publicKey: string;
+    }
+  | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string };
+
+export type RequestType = Request['type'];
+
+export interface ActiveUser {
+  username: string;
+  address: string;
+  udpPort: number;
+  /** Login time, ms since the epoch. */
+  since: number;
+}
+
+/** Reply data for each request type. */
+export interface ReplyData {
+  login: { username: string };
+  msgto: { ts: number };
+  activeuser: { users: ActiveUser[] };
+  creategroup: { group: string; members: string[] };
+  joingroup: { group: string };
+  groupmsg: { ts: number };
+  logout: Record<string, never>;
+  ping: Record<string, never>;
+  'p2p-offer': { transferId: string; peer: Endpoint; publicKey: string };
+  'p2p-answer': Record<string, never>;
+}
+
+export type PushEvent =
+  | { type: 'message'; from: string; text: string; ts: number }
+  | { type: 'group-message'; group: string; from: string; text: string; ts: number }
+  | { type: 'group-invite'; group: string; from: string; members: string[] }
+  | {
+      type: 'transfer-offer';
+      transferId: string;
+      from: string;
+      filename: string;
+      size: number;
+      sha256: string;
+      publicKey: string;
+      peer: Endpoint;
+    }
+  | { type: 'transfer-cancelled'; transferId: string; reason: string }
+  | { type: 'bye'; reason: string };
+
+export type ClientFrame = Request & { v: number; id: number };
+
+export type ServerFrame =
+  | { v: number; id: number; type: 'ok'; data: unknown }
+  | { v: number; id: number; type: 'error'; code: string; message: string }
+  | { v: number; type: 'push'; event: PushEvent };
+
+type FieldKind = 'string' | 'port' | 'size' | 'bool' | 'strings';
+
+/** Schema of each request type: its fields and their kinds. Every field is required. */
+const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
+  login: { username: 'string', password: 'string', udpPort: 'port' },
+  msgto: { to: 'string', text: 'string' },
+  activeuser: {},
+  creategroup: { group: 'string', members: 'strings' },
+  joingroup: { group: 'string' },
+  groupmsg: { group: 'string', text: 'string' },
+  logout: {},
+  ping: {},
+  'p2p-offer': {
+    to: 'string',
+    filename: 'string',
+    size: 'size',
+    sha256: 'string',
+    publicKey: 'string',
+  },
+  'p2p-answer': { transferId: 'string', accept: 'bool', publicKey: 'string', reason: 'string' },
+};
+
+/** Longest string field accepted; the frame cap bounds the sum anyway. */
+const MAX_STRING = 16 * 1024;
+const MAX_LIST = 1000;
+
+function fieldOk(kind: FieldKind, value: unknown): boolean {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && value.length <= MAX_STRING;
+    case 'port':
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
+    case 'size':
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'strings':
+      return (
+        Array.isArray(value) &&
+        value.length <= MAX_LIST &&
+        value.every((s) => typeof s === 'string' && s.length <= MAX_STRING)
+      );
+  }
+}
+
+export type Decoded<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: ErrorCode; message: string; id?: number };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Validates a parsed frame from a client. Never throws. */
+export function decodeClientFrame(value: unknown): Decoded<ClientFrame> {
+  if (!isRecord(value)) {
+    return { ok: false, code: ErrorCode.BadFrame, message: 'frame must be a JSON object' };
+  }
+  const id = value.id;
+  if (!Number.isSafeInteger(id) || (id as number) < 0) {
+    return { ok: false, code: ErrorCode.BadFrame, message: 'frame needs a numeric id' };
+  }
+  const withId = (code: ErrorCode, message: string): Decoded<ClientFrame> => ({
+    ok: false,
+    code,
+    message,
+    id: id as number,
+  });
+  if (value.v !== PROTOCOL_VERSION) {
+    return withId(ErrorCode.UnsupportedVersion, `protocol version must be ${PROTOCOL_VERSION}`);
+  }
+  const type = value.type;
+  if (typeof type !== 'string' || !Object.hasOwn(REQUEST_FIELDS, type)) {
+    return withId(ErrorCode.UnknownType, `unknown request type: ${String(type).slice(0, 40)}`);
+  }
+  const fields = REQUEST_FIELDS[type as RequestType];
+  for (const [name, kind] of Object.entries(fields)) {
+    if (!fieldOk(kind, value[name])) {
+      return withId(ErrorCode.BadRequest, `${type}: field "${name}" is missing or invalid`);
+    }
+  }
+  return { ok: true, value: value as unknown as ClientFrame };
+}
+
+const PUSH_TYPES = new Set<PushEvent['type']>([
+  'message',
+  'group-message',
+  'group-invite',
+  'transfer-offer',
+  'transfer-cancelled',
+  'bye',
+]);
+
+/** Validates a parsed frame from the server. Never throws; the client trusts shapes only. */
+export function decodeServerFrame(value: unknown): Decoded<ServerFrame> {
+  const bad = (message: string): Decoded<ServerFrame> => ({
+    ok: false,
+    code: ErrorCode.BadFrame,
+    message,
+  });
+  if (!isRecord(value)) return bad('frame must be a JSON object');
+  if (value.v !== PROTOCOL_VERSION) return bad(`unsupported protocol version ${String(value.v)}`);
+  if (value.type === 'push') {
+    const event = value.event;
+    if (!isRecord(event) || !PUSH_TYPES.has(event.type as PushEvent['type'])) {
+      return bad('push with an unknown event');
+    }
+    return { ok: true, value: value as unknown as ServerFrame };
+  }
+  if (!Number.isSafeInteger(value.id)) return bad('reply without an id');
+  if (value.type === 'ok') return { ok: true, value: value as unknown as ServerFrame };
+  if (value.type === 'error' && typeof value.code === 'string' && typeof value.message === 'string') {
+    return { ok: true, value: value as unknown as ServerFrame };
+  }
+  return bad('reply of an unknown type');
+}

@@ -1,0 +1,87 @@
+/**
+ * Line framing for the control channel: one JSON object per line, UTF-8, `\n` terminated.
+ *
+ * Example bytes of one frame (41 bytes):
+ *   {"v":1,"id":3,"type":"activeuser"}\n
+ *
+ * The decoder never throws on input: garbage yields an error value, and a line longer than
+ * the cap is a protocol error instead of a buffer that grows without bound.
+ */
+
+/** Largest accepted frame in bytes, newline excluded. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+export type FrameEvent =
+  | { kind: 'frame'; value: unknown }
+  | { kind: 'error'; code: 'BAD_JSON' | 'FRAME_TOO_LARGE'; detail: string };
+
+const NEWLINE = 0x0a;
+
+/** Splits a byte stream into JSON values, one per line. Feed chunks as they arrive. */
+export class LineDecoder {
+  private parts: Buffer[] = [];
+  private pending = 0;
+  /** True after an oversize line: the stream is no longer in sync and must be closed. */
+  broken = false;
+
+  constructor(private readonly maxBytes: number = MAX_FRAME_BYTES) {}
+
+  push(chunk: Buffer): FrameEvent[] {
+    const out: FrameEvent[] = [];
+    if (this.broken) return out;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, start);
+      if (nl === -1) break;
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.pending + piece.length > this.maxBytes) {
+        this.overflow(out);
+        return out;
+      }
+      const line = this.pending === 0 ? piece : Buffer.concat([...this.parts, piece]);
+      this.parts = [];
+      this.pending = 0;
+      out.push(parseLine(line));
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length > 0) {
+      if (this.pending + rest.length > this.maxBytes) {
+        this.overflow(out);
+        return out;
+      }
+      // Copy: the caller may reuse its chunk buffer.
+      this.parts.push(Buffer.from(rest));
+      this.pending += rest.length;
+    }
+    return out;
+  }
+
+  private overflow(out: FrameEvent[]): void {
+    this.broken = true;
+    this.parts = [];
+    this.pending = 0;
+    out.push({
+      kind: 'error',
+      code: 'FRAME_TOO_LARGE',
+      detail: `frame exceeds ${this.maxBytes} bytes`,
+    });
+  }
+}
+
+function parseLine(line: Buffer): FrameEvent {
+  // Tolerate CRLF from hand-typed sessions (nc, telnet).
+  const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
+  const text = line.toString('utf8', 0, end);
+  if (text.trim() === '') return { kind: 'error', code: 'BAD_JSON', detail: 'empty line' };
+  try {
+    return { kind: 'frame', value: JSON.parse(text) };
+  } catch {
+    return { kind: 'error', code: 'BAD_JSON', detail: 'line is not valid JSON' };
+  }
+}
+
+/** Encodes one frame; JSON.stringify escapes newlines inside strings, so framing holds. */
+export function encodeFrame(value: object): Buffer {
+  return Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
+}

@@ -1,0 +1,15 @@
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * SPEC.md's timestamp, strftime `%d %b %Y %H:%M:%S` in local time.
+ * Example: `01 Jun 2022 21:30:04`.
+ */
+export function formatTimestamp(ms: number): string {
+  const d = new Date(ms);
+  return (
+    `${pad(d.getDate())} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+  );
+}
