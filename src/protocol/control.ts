@@ -199,7 +199,11 @@ export function decodeServerFrame(value: unknown): Decoded<ServerFrame> {
   }
   if (!Number.isSafeInteger(value.id)) return bad('reply without an id');
   if (value.type === 'ok') return { ok: true, value: value as unknown as ServerFrame };
-  if (value.type === 'error' && typeof value.code === 'string' && typeof value.message === 'string') {
+  if (
+    value.type === 'error' &&
+    typeof value.code === 'string' &&
+    typeof value.message === 'string'
+  ) {
     return { ok: true, value: value as unknown as ServerFrame };
   }
   return bad('reply of an unknown type');

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ChatClient } from '../client/chat-client.js';
+import { createTransferEngine } from '../transfer/engine.js';
+import { createLogger } from '../util/logger.js';
+import type { ClientCliConfig } from './config.js';
+import { runPlainClient } from './plain-client.js';
+
+/** Runs a client to its end; resolves with the exit code. */
+export async function runClientCommand(config: ClientCliConfig): Promise<number> {
+  const logger = createLogger({ fileName: 'tessenger-client.log', consoleLevel: 'error' });
+  const downloadDir = path.resolve(config.downloadDir);
+  try {
+    fs.mkdirSync(downloadDir, { recursive: true });
+  } catch (err) {
+    return failWith(`Cannot use the download folder ${downloadDir}: ${(err as Error).message}`);
+  }
+  let engine: Awaited<ReturnType<typeof createTransferEngine>>;
+  try {
+    engine = await createTransferEngine({ port: config.udpPort, logger });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      return failWith(
+        `UDP port ${config.udpPort} is already in use. Choose another client_udp_server_port.`,
+      );
+    }
+    return failWith(`Cannot listen on UDP port ${config.udpPort}: ${(err as Error).message}`);
+  }
+  let client: ChatClient;
+  try {
+    client = await ChatClient.connect({
+      host: config.serverHost,
+      port: config.serverPort,
+      engine,
+      downloadDir,
+      logger,
+    });
+  } catch (err) {
+    await engine.close();
+    return failWith((err as Error).message);
+  }
+  const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  return runPlainClient({
+    client,
+    input: process.stdin,
+    output: process.stdout,
+    terminal,
+    progress: config.progress,
+  });
+}
+
+function failWith(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 1;
+}

@@ -1,0 +1,110 @@
+/**
+ * argv → validated, frozen configuration. Pure: no I/O, so every bad input is unit-tested.
+ */
+
+export interface ServerCliConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly maxAttempts: number;
+  readonly credentialsPath: string;
+  readonly logDir: string;
+  readonly verbose: boolean;
+}
+
+export interface ClientCliConfig {
+  readonly serverHost: string;
+  readonly serverPort: number;
+  readonly udpPort: number;
+  readonly plain: boolean;
+  readonly downloadDir: string;
+  readonly progress: boolean;
+}
+
+export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
+
+export const SERVER_USAGE =
+  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH]';
+export const CLIENT_USAGE =
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH]';
+
+/** A port from the command line: an integer 0..65535 written in decimal digits only. */
+export function parsePort(value: unknown): number | null {
+  const text = String(value).trim();
+  if (!/^\d{1,5}$/.test(text)) return null;
+  const port = Number(text);
+  return port <= 65535 ? port : null;
+}
+
+export function attemptsError(value: unknown): string {
+  return `Invalid number of allowed failed consecutive attempt: ${String(value)}. The valid value of argument number is an integer between 1 and 5`;
+}
+
+export function parseServerConfig(argv: {
+  server_port: unknown;
+  number_of_consecutive_failed_attempts: unknown;
+  host?: unknown;
+  credentials?: unknown;
+  'log-dir'?: unknown;
+  verbose?: unknown;
+}): Parsed<ServerCliConfig> {
+  const port = parsePort(argv.server_port);
+  if (port === null) {
+    return {
+      ok: false,
+      error: `Invalid server_port: ${String(argv.server_port)}.\n${SERVER_USAGE}`,
+    };
+  }
+  const attemptsText = String(argv.number_of_consecutive_failed_attempts).trim();
+  const attempts = /^\d+$/.test(attemptsText) ? Number(attemptsText) : Number.NaN;
+  if (!(attempts >= 1 && attempts <= 5)) {
+    return { ok: false, error: attemptsError(argv.number_of_consecutive_failed_attempts) };
+  }
+  return {
+    ok: true,
+    config: Object.freeze({
+      host: String(argv.host ?? '0.0.0.0'),
+      port,
+      maxAttempts: attempts,
+      credentialsPath: String(argv.credentials ?? './credentials.txt'),
+      logDir: String(argv['log-dir'] ?? './logs'),
+      verbose: argv.verbose === true,
+    }),
+  };
+}
+
+export function parseClientConfig(argv: {
+  server_IP: unknown;
+  server_port: unknown;
+  client_udp_server_port: unknown;
+  plain?: unknown;
+  'download-dir'?: unknown;
+  progress?: unknown;
+}): Parsed<ClientCliConfig> {
+  const serverHost = String(argv.server_IP ?? '').trim();
+  if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
+  const serverPort = parsePort(argv.server_port);
+  if (serverPort === null || serverPort === 0) {
+    return {
+      ok: false,
+      error: `Invalid server_port: ${String(argv.server_port)}.\n${CLIENT_USAGE}`,
+    };
+  }
+  const udpPort = parsePort(argv.client_udp_server_port);
+  if (udpPort === null) {
+    return {
+      ok: false,
+      error: `Invalid client_udp_server_port: ${String(argv.client_udp_server_port)}.\n${CLIENT_USAGE}`,
+    };
+  }
+  return {
+    ok: true,
+    config: Object.freeze({
+      serverHost,
+      serverPort,
+      udpPort,
+      plain: argv.plain === true,
+      downloadDir: String(argv['download-dir'] ?? '.'),
+      progress: argv.progress === true,
+    }),
+  };
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+/**
+ * `tessenger` entry point: yargs → validated config → constructors. Errors end in one clear
+ * line and a non-zero exit, never a stack trace.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runClientCommand } from './client-command.js';
+import { CLIENT_USAGE, parseClientConfig, parseServerConfig, SERVER_USAGE } from './config.js';
+import { runServerCommand } from './server-command.js';
+
+/** Default port of `npm start` / `tessenger start`. */
+const DEFAULT_PORT = 5000;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('tessenger')
+  .usage('Tessenger: a terminal messenger.\n\nUsage: $0 <command> [options]')
+  .command(
+    'server <server_port> <number_of_consecutive_failed_attempts>',
+    'Run the chat server',
+    (y) =>
+      y
+        .positional('server_port', { type: 'string', describe: 'TCP port to listen on (0 = any)' })
+        .positional('number_of_consecutive_failed_attempts', {
+          type: 'string',
+          describe: 'failed logins (1-5) before an account is blocked for 10 s',
+        })
+        .option('host', { type: 'string', default: '0.0.0.0', describe: 'address to listen on' })
+        .option('credentials', {
+          type: 'string',
+          default: './credentials.txt',
+          describe: 'credentials file',
+        })
+        .option('log-dir', { type: 'string', default: './logs', describe: 'log folder' })
+        .option('verbose', { type: 'boolean', default: false, describe: 'diagnostics on stderr' }),
+    async (argv) => {
+      const parsed = parseServerConfig(argv);
+      if (!parsed.ok) fail(parsed.error);
+      process.exitCode = await runServerCommand(parsed.config, {});
+    },
+  )
+  .command(
+    'start',
+    `Run a server on port ${DEFAULT_PORT} with ./credentials.txt (3 attempts)`,
+    (y) => y.option('port', { type: 'string', default: String(DEFAULT_PORT) }),
+    async (argv) => {
+      const parsed = parseServerConfig({
+        server_port: argv.port,
+        number_of_consecutive_failed_attempts: '3',
+      });
+      if (!parsed.ok) fail(parsed.error);
+      process.exitCode = await runServerCommand(parsed.config, { showClientHint: true });
+    },
+  )
+  .command(
+    'client <server_IP> <server_port> <client_udp_server_port>',
+    'Run a client (the TUI on a terminal, plain lines otherwise)',
+    (y) =>
+      y
+        .positional('server_IP', { type: 'string', describe: 'server address' })
+        .positional('server_port', { type: 'string', describe: 'server TCP port' })
+        .positional('client_udp_server_port', {
+          type: 'string',
+          describe: 'UDP port this client receives files on (0 = any)',
+        })
+        .option('plain', {
+          type: 'boolean',
+          default: false,
+          describe: 'plain line mode even on a terminal',
+        })
+        .option('download-dir', {
+          type: 'string',
+          default: '.',
+          describe: 'folder received files are saved in',
+        })
+        .option('progress', {
+          type: 'boolean',
+          default: false,
+          describe: 'plain mode: print transfer progress lines',
+        }),
+    async (argv) => {
+      const parsed = parseClientConfig(argv);
+      if (!parsed.ok) fail(parsed.error);
+      process.exitCode = await runClientCommand(parsed.config);
+    },
+  )
+  .demandCommand(1, 'Name a command: server, client or start.')
+  .strict()
+  .help()
+  .alias('h', 'help')
+  .version(false)
+  .fail((message, error) => {
+    if (error) fail(error.message);
+    const args = hideBin(process.argv);
+    const usage =
+      args[0] === 'server' ? SERVER_USAGE : args[0] === 'client' ? CLIENT_USAGE : undefined;
+    fail([message, usage ?? 'Run tessenger --help for the commands.'].join('\n'));
+  })
+  .parseAsync();

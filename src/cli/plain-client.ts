@@ -1,0 +1,157 @@
+/**
+ * Plain line mode: SPEC.md's dialogue on stdin/stdout, for pipes, scripts and `--plain`.
+ */
+import type { ChatClient } from '../client/chat-client.js';
+import { COMMAND_LIST, parseCommand } from '../client/commands.js';
+import {
+  formatGroupMessage,
+  formatInvite,
+  formatMessage,
+  formatProgress,
+  formatResult,
+  formatTransferDone,
+  formatTransferFailed,
+} from '../client/format.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { LineReader } from './line-reader.js';
+
+export interface PlainOptions {
+  client: ChatClient;
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Input is a terminal: passwords are not echoed. */
+  terminal: boolean;
+  /** Print a progress line for transfers now and then. */
+  progress: boolean;
+}
+
+/** Runs the dialogue to its end; resolves with the process exit code. */
+export async function runPlainClient(options: PlainOptions): Promise<number> {
+  const { client, output } = options;
+  const print = (...lines: string[]) => {
+    for (const line of lines) output.write(`${line}\n`);
+  };
+  const reader = new LineReader(options.input, output, options.terminal);
+  let finishing = false;
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+
+  const finish = async (code: number, lines: string[] = []) => {
+    if (finishing) return;
+    finishing = true;
+    print(...lines);
+    reader.close();
+    await client.close();
+    resolveExit(code);
+  };
+  const logoutAndExit = async () => {
+    if (finishing) return;
+    if (client.user === null) return finish(0);
+    const result = await client.logout();
+    await finish(0, formatResult(result));
+  };
+  reader.onInterrupt = () => void logoutAndExit();
+  process.once('SIGINT', () => void logoutAndExit());
+  process.once('SIGTERM', () => void logoutAndExit());
+
+  client.on('disconnected', ({ expected }) => {
+    if (!expected) void finish(1, ['Connection to the server was lost.']);
+  });
+  client.on('bye', ({ reason }) => print(`Disconnected by the server: ${reason}`));
+
+  const login = async (): Promise<boolean> => {
+    print('Please login');
+    let username: string | null = null;
+    for (;;) {
+      if (username === null) {
+        output.write('Username: ');
+        username = await reader.next();
+        if (username === null) return false;
+        username = username.trim();
+      }
+      output.write('Password: ');
+      const password = await reader.next({ mute: options.terminal });
+      if (options.terminal) output.write('\n');
+      if (password === null) return false;
+      try {
+        await client.login(username, password);
+        return true;
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        print(err.message);
+        switch (err.code) {
+          case ErrorCode.InvalidPassword:
+            break;
+          case ErrorCode.AccountBlocked:
+          case ErrorCode.AccountLocked:
+            await finish(1);
+            return false;
+          default:
+            username = null;
+        }
+      }
+    }
+  };
+
+  const session = async () => {
+    try {
+      if (!(await login())) return finish(finishing ? 1 : 0);
+    } catch (err) {
+      return finish(1, [(err as Error).message]);
+    }
+    print('Welcome to TESSENGER!', COMMAND_LIST);
+    subscribeToEvents(client, print, options.progress);
+    for (;;) {
+      const line = await reader.next();
+      if (finishing) return;
+      if (line === null) {
+        // End of input logs out, but lets transfers under way finish first.
+        await client.transfers.whenIdle();
+        return logoutAndExit();
+      }
+      if (line.trim() === '') continue;
+      const parsed = parseCommand(line);
+      if (!parsed.ok) {
+        print(parsed.error, COMMAND_LIST);
+        continue;
+      }
+      try {
+        const result = await client.run(parsed.command);
+        if (result.kind === 'logged-out') return finish(0, formatResult(result));
+        print(...formatResult(result), COMMAND_LIST);
+      } catch (err) {
+        if (finishing) return;
+        print((err as Error).message, COMMAND_LIST);
+      }
+    }
+  };
+
+  void session();
+  return exited;
+}
+
+function subscribeToEvents(
+  client: ChatClient,
+  print: (...lines: string[]) => void,
+  progress: boolean,
+): void {
+  client.on('message', (m) => print(formatMessage(m), COMMAND_LIST));
+  client.on('group-message', (m) => print(formatGroupMessage(m), COMMAND_LIST));
+  client.on('group-invite', (i) => print(formatInvite(i), COMMAND_LIST));
+  client.on('transfer-incoming', (t) =>
+    print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`),
+  );
+  client.on('transfer-complete', (t) => print(...formatTransferDone(t), COMMAND_LIST));
+  client.on('transfer-failed', (t) => print(formatTransferFailed(t), COMMAND_LIST));
+  if (progress) {
+    let last = 0;
+    client.on('transfer-progress', (t) => {
+      const now = Date.now();
+      if (now - last < 1000) return;
+      last = now;
+      print(formatProgress(t));
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import { startServer } from '../server/server.js';
+import { createLogger } from '../util/logger.js';
+import type { ServerCliConfig } from './config.js';
+
+/** Runs the server until SIGINT/SIGTERM; resolves with the exit code. */
+export async function runServerCommand(
+  config: ServerCliConfig,
+  options: { showClientHint?: boolean },
+): Promise<number> {
+  try {
+    fs.mkdirSync(config.logDir, { recursive: true });
+  } catch (err) {
+    process.stderr.write(
+      `Cannot create the log folder ${config.logDir}: ${(err as Error).message}\n`,
+    );
+    return 1;
+  }
+  const logger = createLogger({
+    logDir: config.logDir,
+    fileName: 'tessenger-server.log',
+    consoleLevel: config.verbose ? 'debug' : 'warn',
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      host: config.host,
+      port: config.port,
+      maxAttempts: config.maxAttempts,
+      credentialsPath: config.credentialsPath,
+      logDir: config.logDir,
+      logger,
+      console: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (err) {
+    process.stderr.write(`${describeStartError(err as NodeJS.ErrnoException, config)}\n`);
+    return 1;
+  }
+  process.stdout.write(`Tessenger server listening on ${config.host}:${server.port}\n`);
+  if (options.showClientHint) {
+    process.stdout.write(
+      `Start a client in another terminal with: npx tessenger client 127.0.0.1 ${server.port} 6000\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+function describeStartError(err: NodeJS.ErrnoException, config: ServerCliConfig): string {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `Port ${config.port} is already in use. Choose another server_port.`;
+    case 'EACCES':
+      return `Not allowed to listen on port ${config.port}. Choose a port above 1023.`;
+    case 'ENOENT':
+      return `Cannot read the credentials file ${config.credentialsPath}: no such file.`;
+    case 'EADDRNOTAVAIL':
+      return `Cannot listen on ${config.host}: no such local address.`;
+    default:
+      return `Cannot start the server: ${err.message}`;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The headless client core both faces (plain line mode and the TUI) stand on: login, commands,
+ * incoming pushes and transfers, all as typed events. It prints nothing.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import type { ActiveUser, PushEvent } from '../protocol/control.js';
+import type { TransferEngine } from '../transfer/types.js';
+import type { Logger } from '../util/logger.js';
+import type { Command } from './commands.js';
+import { Connection } from './connection.js';
+import { type TransferEvents, TransferManager } from './transfers.js';
+
+export type CommandResult =
+  | { kind: 'sent'; to: string; ts: number }
+  | { kind: 'active-users'; users: ActiveUser[] }
+  | { kind: 'group-created'; group: string; members: string[] }
+  | { kind: 'group-joined'; group: string }
+  | { kind: 'group-sent'; group: string; ts: number }
+  | { kind: 'transfer-started'; transferId: string; to: string; filename: string; size: number }
+  | { kind: 'logged-out'; username: string };
+
+export interface ChatClientEvents extends TransferEvents {
+  message: [{ from: string; text: string; ts: number }];
+  'group-message': [{ group: string; from: string; text: string; ts: number }];
+  'group-invite': [{ group: string; from: string; members: string[] }];
+  /** The server ended the session (idle time-out, shutdown) with a reason. */
+  bye: [{ reason: string }];
+  /** The control connection closed; `expected` is true after a logout. */
+  disconnected: [{ expected: boolean }];
+}
+
+export interface ChatClientOptions {
+  host: string;
+  port: number;
+  engine: TransferEngine;
+  /** Folder incoming files are saved in. */
+  downloadDir: string;
+  logger: Logger;
+}
+
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  private username: string | null = null;
+  private loggingOut = false;
+  readonly transfers: TransferManager;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly options: ChatClientOptions,
+  ) {
+    super();
+    this.transfers = new TransferManager(
+      connection,
+      options.engine,
+      options.downloadDir,
+      (name, info) => this.emit(name, info),
+    );
+    connection.on('push', (event) => this.onPush(event));
+    connection.on('close', () => {
+      this.emit('disconnected', { expected: this.loggingOut });
+    });
+  }
+
+  /** Connects to the server; rejects with a clear ConnectionError when it cannot. */
+  static async connect(options: ChatClientOptions): Promise<ChatClient> {
+    const connection = await Connection.open(options.host, options.port, options.logger);
+    return new ChatClient(connection, options);
+  }
+
+  get user(): string | null {
+    return this.username;
+  }
+
+  get connected(): boolean {
+    return this.connection.isOpen;
+  }
+
+  /** Signs in; rejects with a ProtocolError whose code says why (see ErrorCode). */
+  async login(username: string, password: string): Promise<void> {
+    const reply = await this.connection.request({
+      type: 'login',
+      username,
+      password,
+      udpPort: this.options.engine.port,
+    });
+    this.username = reply.username;
+    this.transfers.setUser(reply.username);
+  }
+
+  /** Runs one parsed command. Errors (ProtocolError, TransferStartError) carry user-facing text. */
+  async run(command: Command): Promise<CommandResult> {
+    const c = this.connection;
+    switch (command.name) {
+      case 'msgto': {
+        const { ts } = await c.request({ type: 'msgto', to: command.to, text: command.text });
+        return { kind: 'sent', to: command.to, ts };
+      }
+      case 'activeuser': {
+        const { users } = await c.request({ type: 'activeuser' });
+        return { kind: 'active-users', users };
+      }
+      case 'creategroup': {
+        const reply = await c.request({
+          type: 'creategroup',
+          group: command.group,
+          members: command.members,
+        });
+        return { kind: 'group-created', group: reply.group, members: reply.members };
+      }
+      case 'joingroup': {
+        const { group } = await c.request({ type: 'joingroup', group: command.group });
+        return { kind: 'group-joined', group };
+      }
+      case 'groupmsg': {
+        const { ts } = await c.request({
+          type: 'groupmsg',
+          group: command.group,
+          text: command.text,
+        });
+        return { kind: 'group-sent', group: command.group, ts };
+      }
+      case 'p2pvideo': {
+        const started = await this.transfers.sendFile(command.to, path.resolve(command.file));
+        return { kind: 'transfer-started', ...started };
+      }
+      case 'logout':
+        return this.logout();
+    }
+  }
+
+  /** Logs out and closes the connection. */
+  async logout(): Promise<CommandResult> {
+    const username = this.username ?? '';
+    this.loggingOut = true;
+    this.transfers.cancelAll('logged out');
+    try {
+      await this.connection.request({ type: 'logout' });
+    } catch {
+      // The server may already be gone; logging out locally is still right.
+    }
+    this.connection.close();
+    return { kind: 'logged-out', username };
+  }
+
+  /** Closes everything without a logout request (the server treats the drop as a logout). */
+  async close(): Promise<void> {
+    this.loggingOut = true;
+    this.transfers.cancelAll('client closed');
+    this.connection.close();
+    await this.options.engine.close();
+  }
+
+  private onPush(event: PushEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.emit('message', { from: event.from, text: event.text, ts: event.ts });
+        break;
+      case 'group-message':
+        this.emit('group-message', {
+          group: event.group,
+          from: event.from,
+          text: event.text,
+          ts: event.ts,
+        });
+        break;
+      case 'group-invite':
+        this.emit('group-invite', { group: event.group, from: event.from, members: event.members });
+        break;
+      case 'transfer-offer':
+        this.transfers.onOffer(event);
+        break;
+      case 'transfer-cancelled':
+        this.transfers.onCancelled(event.transferId, event.reason);
+        break;
+      case 'bye':
+        this.emit('bye', { reason: event.reason });
+        break;
+    }
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The client's control connection: framing, request ids, replies matched to requests, pushes.
+ * Knows nothing of commands or of how things are shown.
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import {
+  decodeServerFrame,
+  PROTOCOL_VERSION,
+  type PushEvent,
+  type ReplyData,
+  type Request,
+  type RequestType,
+} from '../protocol/control.js';
+import { type ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { encodeFrame, LineDecoder } from '../protocol/frame.js';
+import type { Logger } from '../util/logger.js';
+
+interface Pending {
+  resolve(data: unknown): void;
+  reject(error: Error): void;
+}
+
+export interface ConnectionEvents {
+  push: [PushEvent];
+  close: [Error | undefined];
+}
+
+/** Error raised when the server cannot be reached or the link drops. */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+}
+
+export class Connection extends EventEmitter<ConnectionEvents> {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly decoder = new LineDecoder();
+  private closed = false;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    private readonly logger: Logger,
+  ) {
+    super();
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (err) => this.logger.debug('control socket error', { err: err.message }));
+    socket.on('close', () => this.onClose());
+  }
+
+  /** Opens a connection; rejects with a ConnectionError naming the address on failure. */
+  static open(host: string, port: number, logger: Logger): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      socket.setNoDelay(true);
+      const onError = (err: NodeJS.ErrnoException) => {
+        reject(
+          new ConnectionError(
+            `Cannot connect to the server at ${host}:${port}: ${describeNetError(err)}`,
+            err.code ?? 'ECONNECT',
+          ),
+        );
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        resolve(new Connection(socket, logger));
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Sends a request; resolves with the reply's data or rejects with a ProtocolError. */
+  request<T extends RequestType>(req: Extract<Request, { type: T }>): Promise<ReplyData[T]> {
+    if (this.closed) {
+      return Promise.reject(new ConnectionError('Not connected to the server', 'ECLOSED'));
+    }
+    const id = this.nextId++;
+    return new Promise<ReplyData[T]>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (d: unknown) => void, reject });
+      this.socket.write(encodeFrame({ v: PROTOCOL_VERSION, id, ...req }));
+    });
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const event of this.decoder.push(chunk)) {
+      if (event.kind === 'error') {
+        this.logger.warn('bad frame from server', { detail: event.detail });
+        if (this.decoder.broken) this.socket.destroy();
+        continue;
+      }
+      const decoded = decodeServerFrame(event.value);
+      if (!decoded.ok) {
+        this.logger.warn('invalid frame from server', { detail: decoded.message });
+        continue;
+      }
+      const frame = decoded.value;
+      if (frame.type === 'push') {
+        this.emit('push', frame.event);
+        continue;
+      }
+      const waiter = this.pending.get(frame.id);
+      if (!waiter) {
+        // id 0 is the server's answer to a frame it could not read at all.
+        if (frame.type === 'error') this.logger.warn('server error', { message: frame.message });
+        continue;
+      }
+      this.pending.delete(frame.id);
+      if (frame.type === 'ok') waiter.resolve(frame.data ?? {});
+      else waiter.reject(new ProtocolError(frame.code as ErrorCode, frame.message));
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const error = new ConnectionError('Connection to the server was lost', 'ECLOSED');
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+    this.emit('close', error);
+  }
+}
+
+function describeNetError(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (is the server running?)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    default:
+      return err.message;
+  }
+}

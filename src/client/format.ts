@@ -1,0 +1,73 @@
+/**
+ * Plain-mode texts: SPEC.md's sample texts verbatim, and short lines for what it does not cover.
+ * Pure functions from results and events to lines.
+ */
+import { formatTimestamp } from '../util/time-format.js';
+import type { CommandResult } from './chat-client.js';
+import type { TransferInfo } from './transfers.js';
+
+export function formatResult(result: CommandResult): string[] {
+  switch (result.kind) {
+    case 'sent':
+      return [`message sent at ${formatTimestamp(result.ts)}.`];
+    case 'active-users':
+      if (result.users.length === 0) return ['no other active user'];
+      return result.users.map(
+        (u) =>
+          `${u.username}, ${u.address}, ${u.udpPort}, active since ${formatTimestamp(u.since)}.`,
+      );
+    case 'group-created':
+      return [`Group chat created ${result.group}`];
+    case 'group-joined':
+      return [`Joined the group chat: ${result.group} successfully.`];
+    case 'group-sent':
+      return ['Group chat message sent.'];
+    case 'transfer-started':
+      return [`Sending ${result.filename} (${formatBytes(result.size)}) to ${result.to}...`];
+    case 'logged-out':
+      return [`Bye, ${result.username}!`];
+  }
+}
+
+export const formatMessage = (m: { from: string; text: string; ts: number }): string =>
+  `${formatTimestamp(m.ts)}, ${m.from}: ${m.text}`;
+
+export const formatGroupMessage = (m: {
+  group: string;
+  from: string;
+  text: string;
+  ts: number;
+}): string => `${formatTimestamp(m.ts)}, ${m.group}, ${m.from}: ${m.text}`;
+
+export const formatInvite = (i: { group: string; from: string }): string =>
+  `${i.from} added you to group chat ${i.group}. Type /joingroup ${i.group} to join.`;
+
+export function formatTransferDone(t: TransferInfo): string[] {
+  if (t.direction === 'send') return [`${t.filename} has been uploaded`];
+  const lines = [`Received ${t.filename} from ${t.peer}`];
+  if (t.path) lines.push(`Saved as ${t.path}`);
+  return lines;
+}
+
+export function formatTransferFailed(t: TransferInfo): string {
+  const way = t.direction === 'send' ? `to ${t.peer}` : `from ${t.peer}`;
+  return `Transfer of ${t.filename} ${way} failed: ${t.error ?? 'unknown error'}`;
+}
+
+export function formatProgress(t: TransferInfo): string {
+  const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
+  const eta = t.eta === null ? '--' : `${Math.ceil(t.eta)}s`;
+  return `${t.filename}: ${pct}% ${formatBytes(t.bytes)}/${formatBytes(t.size)} at ${formatBytes(t.rate)}/s, ETA ${eta}`;
+}
+
+/** Human-readable size: 0 B, 1023 B, 1.0 KiB, 12.3 MiB ... */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

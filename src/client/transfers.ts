@@ -1,0 +1,231 @@
+/**
+ * Transfer orchestration on the client: the rendezvous through the server, then the UDP
+ * engine does the rest. Keeps a table of transfers the faces can show.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { PushEvent } from '../protocol/control.js';
+import { sanitizeFileName } from '../transfer/filename.js';
+import { hashFile } from '../transfer/hash.js';
+import type { Transfer, TransferEngine } from '../transfer/types.js';
+import type { Connection } from './connection.js';
+
+export type TransferState = 'running' | 'done' | 'failed';
+
+/** What the faces show of one transfer. */
+export interface TransferInfo {
+  transferId: string;
+  direction: 'send' | 'receive';
+  /** The other user. */
+  peer: string;
+  filename: string;
+  size: number;
+  bytes: number;
+  rate: number;
+  eta: number | null;
+  state: TransferState;
+  /** Receiver: where the verified file was saved. */
+  path?: string;
+  error?: string;
+}
+
+export interface TransferEvents {
+  'transfer-incoming': [TransferInfo];
+  'transfer-progress': [TransferInfo];
+  'transfer-complete': [TransferInfo];
+  'transfer-failed': [TransferInfo];
+}
+
+/** A /p2pvideo that could not start; the message is for the user. */
+export class TransferStartError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransferStartError';
+  }
+}
+
+type Offer = Extract<PushEvent, { type: 'transfer-offer' }>;
+
+export class TransferManager {
+  private readonly table = new Map<string, TransferInfo>();
+  private readonly running = new Map<string, Transfer>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private user = '';
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly engine: TransferEngine,
+    private readonly downloadDir: string,
+    private readonly emit: (name: keyof TransferEvents, info: TransferInfo) => void,
+  ) {}
+
+  setUser(user: string): void {
+    this.user = user;
+  }
+
+  /** Every transfer of this session, newest last. */
+  list(): TransferInfo[] {
+    return [...this.table.values()];
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when no transfer is running. */
+  whenIdle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async sendFile(
+    to: string,
+    filePath: string,
+  ): Promise<{
+    transferId: string;
+    to: string;
+    filename: string;
+    size: number;
+  }> {
+    const filename = path.basename(filePath);
+    if (to === this.user) {
+      throw new TransferStartError('SELF', 'You cannot send a file to yourself.');
+    }
+    await checkReadableFile(filePath, filename);
+    const { size, sha256 } = await hashFile(filePath);
+    const keys = this.engine.createKeyPair();
+    const reply = await this.connection.request({
+      type: 'p2p-offer',
+      to,
+      filename,
+      size,
+      sha256,
+      publicKey: keys.publicKey,
+    });
+    const transfer = this.engine.send({
+      transferId: reply.transferId,
+      peer: reply.peer,
+      filePath,
+      size,
+      sha256,
+      keys,
+      remotePublicKey: reply.publicKey,
+    });
+    this.track(transfer, { direction: 'send', peer: to, filename, size });
+    return { transferId: reply.transferId, to, filename, size };
+  }
+
+  onOffer(offer: Offer): void {
+    const safe = sanitizeFileName(offer.filename);
+    if (safe === null) {
+      this.answer(offer.transferId, false, '', 'the file name is not usable');
+      return;
+    }
+    const keys = this.engine.createKeyPair();
+    const transfer = this.engine.receive({
+      transferId: offer.transferId,
+      peer: offer.peer,
+      dir: this.downloadDir,
+      fileName: `${offer.from}_${safe}`,
+      size: offer.size,
+      sha256: offer.sha256,
+      keys,
+      remotePublicKey: offer.publicKey,
+    });
+    const info = this.track(transfer, {
+      direction: 'receive',
+      peer: offer.from,
+      filename: offer.filename,
+      size: offer.size,
+    });
+    this.emit('transfer-incoming', info);
+    this.answer(offer.transferId, true, keys.publicKey, '');
+  }
+
+  onCancelled(transferId: string, reason: string): void {
+    this.running.get(transferId)?.cancel(reason);
+  }
+
+  cancel(transferId: string, reason = 'cancelled by the user'): boolean {
+    const transfer = this.running.get(transferId);
+    transfer?.cancel(reason);
+    return transfer !== undefined;
+  }
+
+  cancelAll(reason: string): void {
+    for (const transfer of this.running.values()) transfer.cancel(reason);
+  }
+
+  private answer(transferId: string, accept: boolean, publicKey: string, reason: string): void {
+    this.connection
+      .request({ type: 'p2p-answer', transferId, accept, publicKey, reason })
+      .catch((err: Error) => this.onCancelled(transferId, err.message));
+  }
+
+  private track(
+    transfer: Transfer,
+    base: Pick<TransferInfo, 'direction' | 'peer' | 'filename' | 'size'>,
+  ): TransferInfo {
+    const info: TransferInfo = {
+      ...base,
+      transferId: transfer.transferId,
+      bytes: 0,
+      rate: 0,
+      eta: null,
+      state: 'running',
+    };
+    this.table.set(info.transferId, info);
+    this.running.set(info.transferId, transfer);
+    transfer.on('progress', (p: { bytes: number; rate: number; eta: number | null }) => {
+      info.bytes = p.bytes;
+      info.rate = p.rate;
+      info.eta = p.eta;
+      this.emit('transfer-progress', info);
+    });
+    transfer.done.then(
+      (result) => {
+        info.state = 'done';
+        info.bytes = info.size;
+        info.eta = 0;
+        if (result.path) info.path = result.path;
+        this.finish(info.transferId);
+        this.emit('transfer-complete', info);
+      },
+      (err: Error) => {
+        info.state = 'failed';
+        info.error = err.message;
+        this.finish(info.transferId);
+        this.emit('transfer-failed', info);
+      },
+    );
+    return info;
+  }
+
+  private finish(transferId: string): void {
+    this.running.delete(transferId);
+    if (this.running.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+}
+
+async function checkReadableFile(filePath: string, shown: string): Promise<void> {
+  const usage = 'Usage: /p2pvideo USERNAME FILENAME';
+  let stat: import('node:fs').Stats;
+  try {
+    stat = await fs.stat(filePath);
+    await fs.access(filePath, fs.constants.R_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new TransferStartError('FILE_NOT_FOUND', `File ${shown} does not exist. ${usage}`);
+    }
+    throw new TransferStartError('FILE_UNREADABLE', `Cannot read ${shown}: ${code ?? err}.`);
+  }
+  if (!stat.isFile()) {
+    throw new TransferStartError('NOT_A_FILE', `${shown} is not a regular file. ${usage}`);
+  }
+}
