@@ -1,0 +1,95 @@
+/**
+ * Who may log in: credentials plus the lock-out after N consecutive wrong passwords.
+ * Failures count per username across connections; time comes from the injected clock.
+ */
+import { ErrorCode } from '../protocol/errors.js';
+import type { Clock } from '../util/clock.js';
+import type { Credentials } from './credentials.js';
+import { ServerError } from './server-error.js';
+
+export const INVALID_USERNAME = 'Invalid Username. Please try again';
+export const INVALID_PASSWORD = 'Invalid Password. Please try again';
+export const ACCOUNT_BLOCKED =
+  'Invalid Password. Your account has been blocked. Please try again later';
+export const ACCOUNT_LOCKED =
+  'Your account is blocked due to multiple login failures. Please try again later';
+
+export interface LockoutOptions {
+  maxAttempts: number;
+  blockMs: number;
+  clock: Clock;
+}
+
+/** Consecutive failures and blocks, per username. The one owner of this state. */
+export class Lockout {
+  private readonly failures = new Map<string, number>();
+  private readonly blockedUntil = new Map<string, number>();
+
+  constructor(private readonly options: LockoutOptions) {}
+
+  /** Milliseconds the user stays blocked, or 0 when not blocked. */
+  remainingMs(username: string): number {
+    const until = this.blockedUntil.get(username);
+    if (until === undefined) return 0;
+    const left = until - this.options.clock.now();
+    if (left > 0) return left;
+    this.blockedUntil.delete(username);
+    return 0;
+  }
+
+  /** Records a wrong password; true when this failure blocks the account. */
+  recordFailure(username: string): boolean {
+    const count = (this.failures.get(username) ?? 0) + 1;
+    if (count >= this.options.maxAttempts) {
+      // After the block ends the user gets a fresh set of attempts.
+      this.failures.delete(username);
+      this.blockedUntil.set(username, this.options.clock.now() + this.options.blockMs);
+      return true;
+    }
+    this.failures.set(username, count);
+    return false;
+  }
+
+  recordSuccess(username: string): void {
+    this.failures.delete(username);
+  }
+
+  failureCount(username: string): number {
+    return this.failures.get(username) ?? 0;
+  }
+}
+
+/** Checks a login attempt; throws a ServerError with SPEC.md's text when refused. */
+export class Authenticator {
+  constructor(
+    private readonly credentials: Credentials,
+    private readonly lockout: Lockout,
+  ) {}
+
+  exists(username: string): boolean {
+    return this.credentials.users.has(username);
+  }
+
+  verify(username: string, password: string): void {
+    const expected = this.credentials.users.get(username);
+    // Unknown names count toward no lock-out (SPEC.md decision).
+    if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);
+    const left = this.lockout.remainingMs(username);
+    if (left > 0) {
+      throw new ServerError(ErrorCode.AccountLocked, ACCOUNT_LOCKED, { retryAfterMs: left });
+    }
+    if (password !== expected) {
+      if (this.lockout.recordFailure(username)) {
+        throw new ServerError(ErrorCode.AccountBlocked, ACCOUNT_BLOCKED, {
+          retryAfterMs: this.lockout.remainingMs(username),
+        });
+      }
+      throw new ServerError(ErrorCode.InvalidPassword, INVALID_PASSWORD);
+    }
+  }
+
+  /** Called once the session is actually admitted. */
+  succeeded(username: string): void {
+    this.lockout.recordSuccess(username);
+  }
+}

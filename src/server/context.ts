@@ -1,0 +1,43 @@
+/**
+ * What handlers see: the session they serve (as a narrow interface) and the server's
+ * state owners. Keeping both narrow lets unit tests fake them in a few lines.
+ */
+import type { PushEvent } from '../protocol/control.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { Authenticator } from './auth.js';
+import type { Groups } from './groups.js';
+import type { NumberedLog } from './logs/message-log.js';
+import type { UserLog } from './logs/user-log.js';
+import type { OnlineUser, Presence } from './presence.js';
+import type { TransferBroker } from './transfers.js';
+
+/** One client connection as handlers see it. */
+export interface ClientSession {
+  /** Unique per connection, for diagnostics. */
+  readonly id: number;
+  /** Peer IP as the server saw it, without the `::ffff:` IPv4-mapped prefix. */
+  readonly address: string;
+  /** Set once logged in; null before. */
+  readonly user: OnlineUser | null;
+  /** Marks the session logged in. */
+  admit(user: OnlineUser): void;
+  /** Sends an event; dropped silently once the session is closed. */
+  push(event: PushEvent): void;
+  /** Ends the session after the current reply has been written. */
+  endAfterReply(): void;
+}
+
+export interface ServerContext {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The server's SPEC.md console lines. */
+  readonly console: (line: string) => void;
+  readonly logDir: string;
+  readonly auth: Authenticator;
+  readonly presence: Presence;
+  readonly groups: Groups;
+  readonly userLog: UserLog;
+  readonly messageLog: NumberedLog;
+  readonly transfers: TransferBroker;
+}

@@ -1,0 +1,8 @@
+import { currentUser, type Handler } from './types.js';
+
+/** Every other online user with the UDP endpoint and login time. */
+export const activeuser: Handler<'activeuser'> = async (ctx, session) => {
+  const me = currentUser(session);
+  ctx.console(`${me.username} issued /activeuser command`);
+  return { users: ctx.presence.list(me.username) };
+};

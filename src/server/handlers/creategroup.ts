@@ -1,0 +1,86 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { GROUP_NAME, MAX_GROUP_NAME } from '../groups.js';
+import { createGroupLog } from '../logs/group-log.js';
+import { escapeLogText } from '../logs/log-text.js';
+import { ServerError } from '../server-error.js';
+import { currentUser, type Handler } from './types.js';
+
+const USAGE = 'Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]';
+const NEED_MEMBERS_TEXT = 'Please enter at least one more active users.';
+
+/** Shown in an error message: escaped and cut, since the name failed validation. */
+const shown = (name: string): string => escapeLogText(name.slice(0, 80));
+
+function listText(users: readonly string[], one: string, many: string): string {
+  return users.length === 1 ? `${users[0]} ${one}` : `${users.join(', ')} ${many}`;
+}
+
+/**
+ * Creates a group: the creator joins, the listed users are invited. Every listed user must
+ * exist and be online, otherwise nothing is created.
+ */
+export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => {
+  const me = currentUser(session);
+  const { group } = req;
+  if (req.members.length === 0) throw new ServerError(ErrorCode.NeedMembers, NEED_MEMBERS_TEXT);
+  if (!GROUP_NAME.test(group)) {
+    throw new ServerError(
+      ErrorCode.BadGroupName,
+      `Group name must contain only letters and digits: ${shown(group)}. ${USAGE}`,
+    );
+  }
+  if (group.length > MAX_GROUP_NAME) {
+    throw new ServerError(
+      ErrorCode.BadGroupName,
+      `Group name must be at most ${MAX_GROUP_NAME} letters and digits: ${shown(group)}`,
+    );
+  }
+  if (ctx.groups.has(group)) {
+    throw new ServerError(
+      ErrorCode.GroupExists,
+      `Failed to create the group chat ${group}: group name exists!`,
+    );
+  }
+  // Duplicates and the creator listed again are ignored, keeping the order given.
+  const invited = [...new Set(req.members)].filter((u) => u !== me.username);
+  const unknown = invited.filter((u) => !ctx.auth.exists(u));
+  if (unknown.length > 0) {
+    const names = unknown.map(shown);
+    throw new ServerError(
+      ErrorCode.UnknownUser,
+      unknown.length === 1
+        ? `User ${names[0]} does not exist.`
+        : `Users ${names.join(', ')} do not exist.`,
+      { users: unknown },
+    );
+  }
+  const offline = invited.filter((u) => !ctx.presence.isOnline(u));
+  if (offline.length > 0) {
+    throw new ServerError(ErrorCode.UserOffline, `${listText(offline, 'is', 'are')} offline.`, {
+      users: offline,
+    });
+  }
+  if (invited.length === 0) throw new ServerError(ErrorCode.NeedMembers, NEED_MEMBERS_TEXT);
+  if (!ctx.groups.reserve(group)) {
+    throw new ServerError(
+      ErrorCode.GroupExists,
+      `Failed to create the group chat ${group}: group name exists!`,
+    );
+  }
+  let log: Awaited<ReturnType<typeof createGroupLog>>;
+  try {
+    log = await createGroupLog(ctx.logDir, group);
+  } catch (err) {
+    ctx.groups.release(group);
+    throw err;
+  }
+  ctx.groups.add(group, me.username, invited, log);
+  const members = [me.username, ...invited];
+  for (const user of invited) {
+    ctx.presence.session(user)?.push({ type: 'group-invite', group, from: me.username, members });
+  }
+  ctx.console(
+    `Group chat room has been created, room name: ${group}, users in this room: ${members.join(', ')}`,
+  );
+  return { group, members };
+};

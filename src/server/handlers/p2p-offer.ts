@@ -1,0 +1,25 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { escapeLogText } from '../logs/log-text.js';
+import { ServerError } from '../server-error.js';
+import { offlineText } from '../transfers.js';
+import { currentUser, type Handler, unknownUserText } from './types.js';
+
+/**
+ * Presenter asks to send a file: the audience gets the offer and the presenter's reply
+ * waits until the audience answers (see TransferBroker).
+ */
+export const p2pOffer: Handler<'p2p-offer'> = async (ctx, session, req) => {
+  const me = currentUser(session);
+  const { to } = req;
+  if (!ctx.auth.exists(to)) throw new ServerError(ErrorCode.UnknownUser, unknownUserText(to));
+  if (to === me.username) {
+    throw new ServerError(ErrorCode.Self, 'You cannot send a file to yourself.');
+  }
+  const audience = ctx.presence.session(to);
+  const audienceUser = ctx.presence.user(to);
+  if (!audience || !audienceUser) {
+    throw new ServerError(ErrorCode.UserOffline, offlineText(to));
+  }
+  ctx.console(`${me.username} started a P2P transfer of ${escapeLogText(req.filename)} to ${to}`);
+  return ctx.transfers.offer(session, me, audience, audienceUser, req);
+};

@@ -1,0 +1,23 @@
+import type { ReplyData, Request, RequestType } from '../../protocol/control.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { ClientSession, ServerContext } from '../context.js';
+import type { OnlineUser } from '../presence.js';
+import { ServerError } from '../server-error.js';
+
+export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
+
+/** One request type's handler: returns the reply data or throws a ProtocolError. */
+export type Handler<T extends RequestType> = (
+  ctx: ServerContext,
+  session: ClientSession,
+  req: RequestOf<T>,
+) => Promise<ReplyData[T]>;
+
+/** The logged-in user; the router admits only logged-in sessions past login and ping. */
+export function currentUser(session: ClientSession): OnlineUser {
+  if (!session.user) throw new ServerError(ErrorCode.NotLoggedIn, 'Please log in first.');
+  return session.user;
+}
+
+export const unknownUserText = (user: string): string => `User ${user} does not exist.`;
+export const offlineUserText = (user: string): string => `${user} is offline.`;

@@ -1,0 +1,22 @@
+/**
+ * `<group>_messagelog.txt`: one per group, numbered per group from 1, created empty with the
+ * group. Example line: `1; 01 Jun 2022 21:45:10; Yoda; meeting at noon`
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NumberedLog } from './message-log.js';
+
+export function groupLogPath(logDir: string, group: string): string {
+  // Group names are letters and digits only (checked before this), so the path stays in logDir.
+  return path.join(logDir, `${group}_messagelog.txt`);
+}
+
+/**
+ * Creates (or empties: groups do not outlive the server, so a same-named group from an
+ * earlier run is a different group) the group's log file and returns its writer.
+ */
+export async function createGroupLog(logDir: string, group: string): Promise<NumberedLog> {
+  const file = groupLogPath(logDir, group);
+  await writeFile(file, '', 'utf8');
+  return new NumberedLog(file, 0);
+}

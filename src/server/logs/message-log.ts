@@ -1,0 +1,47 @@
+/**
+ * messagelog.txt: every delivered /msgto, numbered globally; appended, never truncated, and
+ * numbering continues across restarts. The name logged is the receiver's (SPEC.md).
+ * Example line: `1; 01 Jun 2022 21:39:04; obiwan; do or do not`
+ */
+import path from 'node:path';
+import { lastLineNumber } from '../../store/log-tail.js';
+import { SerialFileWriter } from '../../store/serial-file-writer.js';
+import { formatTimestamp } from '../../util/time-format.js';
+import { formatRecord } from './log-text.js';
+
+export const MESSAGE_LOG_FILE = 'messagelog.txt';
+
+/** One numbered message line (messagelog.txt and the group logs share it), newline excluded. */
+export function formatMessageLine(n: number, ts: number, name: string, text: string): string {
+  return formatRecord([n, formatTimestamp(ts), name, text]);
+}
+
+/** A numbered, append-only message log: the number is taken when the call is made. */
+export class NumberedLog {
+  private readonly writer: SerialFileWriter;
+
+  constructor(
+    readonly path: string,
+    private last: number,
+  ) {
+    this.writer = new SerialFileWriter(path);
+  }
+
+  /** Appends one line; resolves with its number once it is in the file. */
+  async append(ts: number, name: string, text: string): Promise<{ n: number; line: string }> {
+    this.last += 1;
+    const line = formatMessageLine(this.last, ts, name, text);
+    await this.writer.append(`${line}\n`);
+    return { n: this.last, line };
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+}
+
+/** Opens messagelog.txt in logDir, carrying on from its last number. */
+export async function openMessageLog(logDir: string): Promise<NumberedLog> {
+  const file = path.join(logDir, MESSAGE_LOG_FILE);
+  return new NumberedLog(file, await lastLineNumber(file));
+}

@@ -1,0 +1,58 @@
+/** Who is online right now: the one owner of the username → session map. */
+import type { ActiveUser } from '../protocol/control.js';
+import type { ClientSession } from './context.js';
+
+/** A logged-in user and where their client listens for transfers. */
+export interface OnlineUser {
+  username: string;
+  address: string;
+  udpPort: number;
+  /** Login time, ms since the epoch. */
+  since: number;
+}
+
+export class Presence {
+  private readonly online = new Map<string, { user: OnlineUser; session: ClientSession }>();
+
+  isOnline(username: string): boolean {
+    return this.online.has(username);
+  }
+
+  /** False when the user is already online (the caller refuses the second login). */
+  add(user: OnlineUser, session: ClientSession): boolean {
+    if (this.online.has(user.username)) return false;
+    this.online.set(user.username, { user, session });
+    return true;
+  }
+
+  /** Removes the user only if this session is the one online, so a refused duplicate login cannot evict the real one. */
+  remove(username: string, session: ClientSession): boolean {
+    const entry = this.online.get(username);
+    if (!entry || entry.session !== session) return false;
+    this.online.delete(username);
+    return true;
+  }
+
+  session(username: string): ClientSession | undefined {
+    return this.online.get(username)?.session;
+  }
+
+  user(username: string): OnlineUser | undefined {
+    return this.online.get(username)?.user;
+  }
+
+  /** Every online user except `exclude`, in login order. */
+  list(exclude?: string): ActiveUser[] {
+    const out: ActiveUser[] = [];
+    for (const { user } of this.online.values()) {
+      if (user.username === exclude) continue;
+      out.push({
+        username: user.username,
+        address: user.address,
+        udpPort: user.udpPort,
+        since: user.since,
+      });
+    }
+    return out;
+  }
+}

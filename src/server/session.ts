@@ -1,0 +1,193 @@
+/**
+ * One client connection: awaiting-login → active → closed. Frames in through a capped
+ * LineDecoder and the schema check; replies, errors and pushes out. Client input never
+ * throws past this class.
+ */
+import type { Socket } from 'node:net';
+import type { PushEvent, Request } from '../protocol/control.js';
+import { decodeClientFrame, PROTOCOL_VERSION } from '../protocol/control.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { encodeFrame, LineDecoder } from '../protocol/frame.js';
+import type { ClientSession, ServerContext } from './context.js';
+import { signOut } from './handlers/logout.js';
+import type { OnlineUser } from './presence.js';
+import { route } from './router.js';
+import { ServerError } from './server-error.js';
+
+export type SessionState = 'awaiting-login' | 'active' | 'closed';
+
+/** Consecutive invalid frames after which the connection is closed. */
+export const MAX_BAD_FRAMES = 10;
+/** Output a slow reader may leave unread before its connection is dropped. */
+export const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
+
+export interface SessionOptions {
+  id: number;
+  socket: Socket;
+  ctx: ServerContext;
+  /** Called once, when the session reaches `closed`. */
+  onClosed: (session: Session) => void;
+}
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) → `1.2.3.4`. */
+export function plainAddress(address: string | undefined): string {
+  if (!address) return 'unknown';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+export class Session implements ClientSession {
+  readonly id: number;
+  readonly address: string;
+  private stateValue: SessionState = 'awaiting-login';
+  private userValue: OnlineUser | null = null;
+  private readonly decoder = new LineDecoder();
+  private badFrames = 0;
+  private endPending = false;
+  private readonly socket: Socket;
+  private readonly ctx: ServerContext;
+  private readonly onClosed: (session: Session) => void;
+
+  constructor(options: SessionOptions) {
+    this.id = options.id;
+    this.socket = options.socket;
+    this.ctx = options.ctx;
+    this.onClosed = options.onClosed;
+    this.address = plainAddress(this.socket.remoteAddress);
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (err) => {
+      this.ctx.logger.debug('connection error', { session: this.id, error: err.message });
+    });
+    this.socket.on('close', () => this.finish('disconnected'));
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  get user(): OnlineUser | null {
+    return this.userValue;
+  }
+
+  admit(user: OnlineUser): void {
+    this.userValue = user;
+    this.stateValue = 'active';
+  }
+
+  push(event: PushEvent): void {
+    this.write({ v: PROTOCOL_VERSION, type: 'push', event });
+  }
+
+  endAfterReply(): void {
+    this.endPending = true;
+  }
+
+  /** Ends the session from the server side (shutdown): says why, then half-closes. */
+  shutdown(reason: string): void {
+    if (this.stateValue === 'closed') return;
+    this.push({ type: 'bye', reason });
+    this.end();
+  }
+
+  /** Destroys the socket at once; used when a graceful end did not finish. */
+  destroy(): void {
+    this.socket.destroy();
+    this.finish('destroyed');
+  }
+
+  get socketClosed(): boolean {
+    return this.socket.closed;
+  }
+
+  private onData(chunk: Buffer): void {
+    for (const event of this.decoder.push(chunk)) {
+      if (this.stateValue === 'closed') return;
+      if (event.kind === 'error') {
+        const code = event.code === 'BAD_JSON' ? ErrorCode.BadFrame : ErrorCode.FrameTooLarge;
+        this.sendError(0, code, event.detail);
+        if (code === ErrorCode.FrameTooLarge) {
+          // The stream is out of sync; nothing after this can be trusted.
+          this.end();
+          return;
+        }
+        this.countBadFrame();
+        continue;
+      }
+      const decoded = decodeClientFrame(event.value);
+      if (!decoded.ok) {
+        this.sendError(decoded.id ?? 0, decoded.code, decoded.message);
+        this.countBadFrame();
+        continue;
+      }
+      this.badFrames = 0;
+      const { v: _v, id, ...request } = decoded.value;
+      void this.handle(id, request as Request);
+    }
+  }
+
+  private countBadFrame(): void {
+    this.badFrames += 1;
+    if (this.badFrames >= MAX_BAD_FRAMES) {
+      this.ctx.logger.warn('too many bad frames, closing', { session: this.id });
+      this.end();
+    }
+  }
+
+  private async handle(id: number, request: Request): Promise<void> {
+    try {
+      const data = await route(this.ctx, this, request);
+      this.write({ v: PROTOCOL_VERSION, id, type: 'ok', data });
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        const extra = err instanceof ServerError ? err.extra : {};
+        this.sendError(id, err.code, err.message, extra);
+      } else {
+        this.ctx.logger.error('handler failed', {
+          session: this.id,
+          type: request.type,
+          error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+        });
+        this.sendError(id, ErrorCode.Internal, 'Internal server error. Please try again.');
+      }
+    }
+    if (this.endPending) this.end();
+  }
+
+  private sendError(
+    id: number,
+    code: string,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    this.write({ ...extra, v: PROTOCOL_VERSION, id, type: 'error', code, message });
+  }
+
+  private write(frame: object): void {
+    if (this.stateValue === 'closed' || !this.socket.writable) return;
+    this.socket.write(encodeFrame(frame));
+    if (this.socket.writableLength > MAX_PENDING_OUTPUT) {
+      this.ctx.logger.warn('client not reading, dropping connection', {
+        session: this.id,
+        pending: this.socket.writableLength,
+      });
+      this.destroy();
+    }
+  }
+
+  /** Half-closes after pending output; the session is over for the server at once. */
+  private end(): void {
+    this.socket.end();
+    this.finish('ended');
+  }
+
+  private finish(reason: string): void {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    this.ctx.logger.debug('session closed', { session: this.id, reason });
+    try {
+      signOut(this.ctx, this);
+    } finally {
+      this.onClosed(this);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * P2P rendezvous: holds each offer until the audience answers, declines, times out or
+ * either side leaves. The file itself never passes through the server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Endpoint, ReplyData, Request } from '../protocol/control.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { ClientSession } from './context.js';
+import type { OnlineUser } from './presence.js';
+import { ServerError } from './server-error.js';
+import type { TimerGroup, TimerHandle } from './timers.js';
+
+type OfferRequest = Extract<Request, { type: 'p2p-offer' }>;
+type AnswerRequest = Extract<Request, { type: 'p2p-answer' }>;
+type OfferReply = ReplyData['p2p-offer'];
+
+interface PendingOffer {
+  readonly id: string;
+  readonly presenter: ClientSession;
+  readonly from: string;
+  readonly audience: ClientSession;
+  readonly audienceUser: OnlineUser;
+  readonly filename: string;
+  readonly timer: TimerHandle;
+  readonly resolve: (reply: OfferReply) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export const offlineText = (user: string): string => `${user} is offline`;
+
+export class TransferBroker {
+  private readonly pending = new Map<string, PendingOffer>();
+
+  constructor(
+    private readonly timers: TimerGroup,
+    private readonly timeoutMs: number,
+    private readonly newId: () => string = () => randomBytes(8).toString('hex'),
+  ) {}
+
+  /** Pushes the offer to the audience; resolves when the audience accepts. */
+  offer(
+    presenter: ClientSession,
+    presenterUser: OnlineUser,
+    audience: ClientSession,
+    audienceUser: OnlineUser,
+    req: OfferRequest,
+  ): Promise<OfferReply> {
+    let id = this.newId();
+    while (this.pending.has(id)) id = this.newId();
+    const reply = new Promise<OfferReply>((resolve, reject) => {
+      const timer = this.timers.set(() => this.expire(id), this.timeoutMs);
+      this.pending.set(id, {
+        id,
+        presenter,
+        from: presenterUser.username,
+        audience,
+        audienceUser,
+        filename: req.filename,
+        timer,
+        resolve,
+        reject,
+      });
+    });
+    const peer: Endpoint = { address: presenterUser.address, port: presenterUser.udpPort };
+    audience.push({
+      type: 'transfer-offer',
+      transferId: id,
+      from: presenterUser.username,
+      filename: req.filename,
+      size: req.size,
+      sha256: req.sha256,
+      publicKey: req.publicKey,
+      peer,
+    });
+    return reply;
+  }
+
+  /** The audience's answer; throws NO_SUCH_TRANSFER unless it is theirs and still open. */
+  answer(audience: ClientSession, req: AnswerRequest): void {
+    const offer = this.pending.get(req.transferId);
+    if (!offer || offer.audience !== audience) {
+      throw new ServerError(ErrorCode.NoSuchTransfer, `No pending transfer ${req.transferId}.`);
+    }
+    this.settle(offer);
+    if (req.accept) {
+      const { address, udpPort } = offer.audienceUser;
+      offer.resolve({
+        transferId: offer.id,
+        peer: { address, port: udpPort },
+        publicKey: req.publicKey,
+      });
+      return;
+    }
+    const who = offer.audienceUser.username;
+    const why = req.reason.trim() === '' ? '' : `: ${req.reason}`;
+    offer.reject(
+      new ServerError(
+        ErrorCode.TransferDeclined,
+        `${who} declined the transfer of ${offer.filename}${why}`,
+        { transferId: offer.id, reason: req.reason },
+      ),
+    );
+  }
+
+  /** A session ended: fail or cancel every offer it was part of. */
+  sessionEnded(session: ClientSession): void {
+    for (const offer of [...this.pending.values()]) {
+      if (offer.audience === session) {
+        this.settle(offer);
+        offer.reject(
+          new ServerError(ErrorCode.UserOffline, offlineText(offer.audienceUser.username), {
+            transferId: offer.id,
+          }),
+        );
+      } else if (offer.presenter === session) {
+        this.settle(offer);
+        offer.audience.push({
+          type: 'transfer-cancelled',
+          transferId: offer.id,
+          reason: `${offer.from} is offline`,
+        });
+        offer.reject(new ServerError(ErrorCode.Internal, 'presenter left'));
+      }
+    }
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  private expire(id: string): void {
+    const offer = this.pending.get(id);
+    if (!offer) return;
+    this.pending.delete(id);
+    const who = offer.audienceUser.username;
+    offer.audience.push({
+      type: 'transfer-cancelled',
+      transferId: id,
+      reason: 'the offer timed out',
+    });
+    offer.reject(
+      new ServerError(
+        ErrorCode.TransferTimeout,
+        `${who} did not answer the transfer of ${offer.filename} in time.`,
+        { transferId: id },
+      ),
+    );
+  }
+
+  private settle(offer: PendingOffer): void {
+    this.pending.delete(offer.id);
+    this.timers.clear(offer.timer);
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * A server on 127.0.0.1 port 0 in its own temp folder with its own credentials file,
+ * a ManualClock and hand-fired timers. Nothing here sleeps.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type ServerConfig, startServer, type TessengerServer } from '../../src/server/server.js';
+import type { TimerHandle, Timers } from '../../src/server/timers.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { TestClient } from './server-client.js';
+
+/** The sample users of SPEC.md and fixtures, with shell metacharacters in passwords. */
+export const USERS: Record<string, string> = {
+  Yoda: 'wise@!manbaby',
+  obiwan: '(jedimaster)',
+  Hans: 'wookie-aaaawww+87',
+  vader: '666sithlord**',
+  Tiger: 'password123!',
+};
+
+export const CREDENTIALS = Object.entries(USERS)
+  .map(([u, p]) => `${u} ${p}\n`)
+  .join('');
+
+/** 1 Jun 2022 21:30:04 local time, the SPEC.md example moment. */
+export const START_MS = new Date(2022, 5, 1, 21, 30, 4).getTime();
+
+/** Timers a test fires by hand. */
+export class FakeTimers implements Timers {
+  private readonly live = new Map<number, { fn: () => void; ms: number }>();
+  private next = 1;
+
+  set(fn: () => void, ms: number): TimerHandle {
+    const id = this.next++;
+    this.live.set(id, { fn, ms });
+    return id;
+  }
+
+  clear(handle: TimerHandle): void {
+    this.live.delete(handle as number);
+  }
+
+  get pending(): number {
+    return this.live.size;
+  }
+
+  /** Fires every pending timer set with this delay (all when omitted). */
+  fire(ms?: number): number {
+    let fired = 0;
+    for (const [id, timer] of [...this.live]) {
+      if (ms !== undefined && timer.ms !== ms) continue;
+      this.live.delete(id);
+      timer.fn();
+      fired += 1;
+    }
+    return fired;
+  }
+}
+
+export interface TestServer {
+  server: TessengerServer;
+  port: number;
+  dir: string;
+  logDir: string;
+  credentialsPath: string;
+  clock: ManualClock;
+  timers: FakeTimers;
+  /** Console lines printed by the server. */
+  lines: string[];
+  config: ServerConfig;
+  connect(): Promise<TestClient>;
+  /** Connects and logs in with the user's password from USERS; fails the test otherwise. */
+  login(username: string, udpPort?: number): Promise<TestClient>;
+  readLog(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions extends Partial<ServerConfig> {
+  credentials?: string;
+  /** Reuse a folder (restart tests); a new temp folder otherwise. */
+  dir?: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { credentials, dir: givenDir, ...overrides } = options;
+  const dir = givenDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tessenger-server-')));
+  const credentialsPath = path.join(dir, 'credentials.txt');
+  if (!givenDir || credentials !== undefined) {
+    await writeFile(credentialsPath, credentials ?? CREDENTIALS);
+  }
+  const clock = new ManualClock(START_MS);
+  const timers = new FakeTimers();
+  const lines: string[] = [];
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    maxAttempts: 3,
+    credentialsPath,
+    logDir: path.join(dir, 'logs'),
+    clock,
+    timers,
+    console: (line) => lines.push(line),
+    ...overrides,
+  };
+  const server = await startServer(config);
+  const clients: TestClient[] = [];
+  const connect = async (): Promise<TestClient> => {
+    const client = await TestClient.connect(server.port);
+    clients.push(client);
+    return client;
+  };
+  return {
+    server,
+    port: server.port,
+    dir,
+    logDir: config.logDir,
+    credentialsPath,
+    clock,
+    timers,
+    lines,
+    config,
+    connect,
+    async login(username, udpPort = 6000) {
+      const client = await connect();
+      await client.ok('login', { username, password: USERS[username], udpPort });
+      return client;
+    },
+    readLog: (name) => readFile(path.join(config.logDir, name), 'utf8'),
+    async close() {
+      for (const client of clients) client.destroy();
+      await server.close();
+    },
+  };
+}
+
+/** Removes a test folder. */
+export function removeDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
+}
