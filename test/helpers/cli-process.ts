@@ -1,0 +1,119 @@
+/**
+ * Runs the real `tessenger` CLI (the built dist/) as a child process with pipes, and lets a
+ * test wait for what it prints. No fixed sleeps: every wait is on output or exit.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../dist/cli/main.js',
+);
+
+export class CliProcess {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private listeners: Array<() => void> = [];
+
+  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.stdout += d;
+      this.notify();
+    });
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
+      this.notify();
+    });
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        this.notify();
+        resolve(code);
+      }),
+    );
+  }
+
+  private notify(): void {
+    for (const l of this.listeners.splice(0)) l();
+  }
+
+  /** Waits until stdout (from `from` on) matches; returns the match. */
+  async waitFor(pattern: RegExp | string, options: { from?: number; timeoutMs?: number } = {}) {
+    const from = options.from ?? 0;
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      const text = this.stdout.slice(from);
+      const match =
+        typeof pattern === 'string' ? text.includes(pattern) && [pattern] : text.match(pattern);
+      if (match) return match;
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(
+          `timed out waiting for ${String(pattern)}\n--- stdout ---\n${this.stdout}\n--- stderr ---\n${this.stderr}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.listeners.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Counts occurrences of a line so far. */
+  count(text: string): number {
+    return this.stdout.split(text).length - 1;
+  }
+
+  /** Writes one line to stdin. */
+  line(text: string): void {
+    this.child.stdin!.write(`${text}\n`);
+  }
+
+  /** Closes stdin (EOF). */
+  end(): void {
+    this.child.stdin!.end();
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+}
+
+/** Starts a server CLI on a free port and resolves once it listens. */
+export async function startServerProcess(
+  cwd: string,
+  args: string[] = [],
+  attempts = 3,
+): Promise<{ proc: CliProcess; port: number }> {
+  const proc = new CliProcess(['server', '0', String(attempts), '--host', '127.0.0.1', ...args], {
+    cwd,
+  });
+  const m = await proc.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+  return { proc, port: Number(m[1]) };
+}
+
+/** Starts a plain client and logs in; resolves once the welcome text is shown. */
+export async function loginClient(
+  cwd: string,
+  port: number,
+  username: string,
+  password: string,
+  extraArgs: string[] = [],
+): Promise<CliProcess> {
+  const proc = new CliProcess(['client', '127.0.0.1', String(port), '0', ...extraArgs], { cwd });
+  await proc.waitFor('Username: ');
+  proc.line(username);
+  await proc.waitFor('Password: ');
+  proc.line(password);
+  await proc.waitFor('Welcome to TESSENGER!');
+  return proc;
+}
