@@ -185,7 +185,7 @@ export class Session implements ClientSession {
     this.stateValue = 'closed';
     this.ctx.logger.debug('session closed', { session: this.id, reason });
     try {
-      signOut(this.ctx, this);
+      void signOut(this.ctx, this);
     } finally {
       this.onClosed(this);
     }

@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type ServerConfig, startServer, type TessengerServer } from '../../src/server/server.js';
 import type { TimerHandle, Timers } from '../../src/server/timers.js';
 import { ManualClock } from '../../src/util/clock.js';
@@ -137,4 +138,37 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 /** Removes a test folder. */
 export function removeDir(dir: string): Promise<void> {
   return rm(dir, { recursive: true, force: true });
+}
+
+/** A suite's server: a fresh one per test, closed and removed after it. */
+export interface ServerHolder {
+  /** The current test's server. */
+  readonly t: TestServer;
+  /** Closes the server and starts another on the same folder (restart tests). */
+  restart(options?: TestServerOptions): Promise<TestServer>;
+}
+
+export function useTestServer(options: TestServerOptions = {}): ServerHolder {
+  let current: TestServer | undefined;
+  beforeEach(async () => {
+    current = await startTestServer(options);
+  });
+  afterEach(async () => {
+    if (!current) return;
+    await current.close();
+    await removeDir(current.dir);
+    current = undefined;
+  });
+  return {
+    get t() {
+      if (!current) throw new Error('no server outside a test');
+      return current;
+    },
+    async restart(more = {}) {
+      if (!current) throw new Error('no server outside a test');
+      await current.close();
+      current = await startTestServer({ ...options, ...more, dir: current.dir });
+      return current;
+    },
+  };
 }

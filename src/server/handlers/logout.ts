@@ -1,23 +1,28 @@
 import type { ClientSession, ServerContext } from '../context.js';
 import type { Handler } from './types.js';
 
-/** Replies, then the session ends; signOut runs as the session closes. */
-export const logout: Handler<'logout'> = async (_ctx, session) => {
+/**
+ * Signs out before replying, so the client's `ok` means userlog.txt is already updated;
+ * the session then ends once the reply is written.
+ */
+export const logout: Handler<'logout'> = async (ctx, session) => {
+  await signOut(ctx, session);
   session.endAfterReply();
   return {};
 };
 
 /**
  * Everything a leaving user leaves behind, whether by /logout, a dropped connection or
- * server shutdown: presence, userlog.txt line, pending transfers.
+ * server shutdown: presence, userlog.txt line, pending transfers. Safe to call twice.
+ * Resolves once userlog.txt is rewritten; never rejects.
  */
-export function signOut(ctx: ServerContext, session: ClientSession): void {
+export function signOut(ctx: ServerContext, session: ClientSession): Promise<void> {
   ctx.transfers.sessionEnded(session);
   const user = session.user;
-  if (!user || !ctx.presence.remove(user.username, session)) return;
+  if (!user || !ctx.presence.remove(user.username, session)) return Promise.resolve();
   ctx.console(`${user.username} logout`);
   ctx.logger.info('logout', { session: session.id, username: user.username });
-  ctx.userLog.remove(user.username).catch((err: unknown) => {
+  return ctx.userLog.remove(user.username).catch((err: unknown) => {
     ctx.logger.error('userlog.txt rewrite failed', { error: String(err) });
   });
 }

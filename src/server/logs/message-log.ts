@@ -4,7 +4,7 @@
  * Example line: `1; 01 Jun 2022 21:39:04; obiwan; do or do not`
  */
 import path from 'node:path';
-import { lastLineNumber } from '../../store/log-tail.js';
+import { readLogTail } from '../../store/log-tail.js';
 import { SerialFileWriter } from '../../store/serial-file-writer.js';
 import { formatTimestamp } from '../../util/time-format.js';
 import { formatRecord } from './log-text.js';
@@ -23,6 +23,8 @@ export class NumberedLog {
   constructor(
     readonly path: string,
     private last: number,
+    /** Set when the file ends mid-line, so the first append does not glue onto it. */
+    private needsNewline = false,
   ) {
     this.writer = new SerialFileWriter(path);
   }
@@ -31,7 +33,9 @@ export class NumberedLog {
   async append(ts: number, name: string, text: string): Promise<{ n: number; line: string }> {
     this.last += 1;
     const line = formatMessageLine(this.last, ts, name, text);
-    await this.writer.append(`${line}\n`);
+    const lead = this.needsNewline ? '\n' : '';
+    this.needsNewline = false;
+    await this.writer.append(`${lead}${line}\n`);
     return { n: this.last, line };
   }
 
@@ -43,5 +47,6 @@ export class NumberedLog {
 /** Opens messagelog.txt in logDir, carrying on from its last number. */
 export async function openMessageLog(logDir: string): Promise<NumberedLog> {
   const file = path.join(logDir, MESSAGE_LOG_FILE);
-  return new NumberedLog(file, await lastLineNumber(file));
+  const tail = await readLogTail(file);
+  return new NumberedLog(file, tail.lastNumber, tail.needsNewline);
 }

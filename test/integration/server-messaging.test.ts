@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { formatTimestamp } from '../../src/util/time-format.js';
+import { START_MS, useTestServer } from '../helpers/server-fixture.js';
+
+describe('server /msgto and /activeuser', () => {
+  const h = useTestServer();
+
+  it('delivers a message, logs it under the receiver and prints the console line', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const reply = await yoda.ok('msgto', { to: 'obiwan', text: 'do or do not' });
+    expect(reply).toEqual({ ts: START_MS });
+    expect(await obiwan.push('message')).toEqual({
+      type: 'message',
+      from: 'Yoda',
+      text: 'do or do not',
+      ts: START_MS,
+    });
+    const stamp = formatTimestamp(START_MS);
+    expect(await h.t.readLog('messagelog.txt')).toBe(`1; ${stamp}; obiwan; do or do not\n`);
+    expect(h.t.lines).toContain(`Yoda message to obiwan "do or do not" at ${stamp}.`);
+    h.t.clock.advance(1000);
+    await obiwan.ok('msgto', { to: 'Yoda', text: 'there is no try' });
+    const stamp2 = formatTimestamp(START_MS + 1000);
+    expect(await h.t.readLog('messagelog.txt')).toBe(
+      `1; ${stamp}; obiwan; do or do not\n2; ${stamp2}; Yoda; there is no try\n`,
+    );
+  });
+
+  it('refuses empty, unknown, self and offline without a log line', async () => {
+    const yoda = await h.t.login('Yoda');
+    const empty = await yoda.fail('msgto', { to: 'obiwan', text: '  \t ' });
+    expect(empty.code).toBe('EMPTY_MESSAGE');
+    const unknown = await yoda.fail('msgto', { to: 'Luke', text: 'hi' });
+    expect(unknown).toMatchObject({ code: 'UNKNOWN_USER', message: 'User Luke does not exist.' });
+    const self = await yoda.fail('msgto', { to: 'Yoda', text: 'hi' });
+    expect(self).toMatchObject({
+      code: 'SELF',
+      message: 'You cannot send a message to yourself.',
+    });
+    const offline = await yoda.fail('msgto', { to: 'vader', text: 'hi' });
+    expect(offline).toMatchObject({ code: 'USER_OFFLINE', message: 'vader is offline.' });
+    await expect(h.t.readLog('messagelog.txt')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('keeps every log line on one line whatever the message holds', async () => {
+    const yoda = await h.t.login('Yoda');
+    const hans = await h.t.login('Hans');
+    const text = 'line one\nline two\r\n\ttabbed \u0007bell \u001b[31mred';
+    await yoda.ok('msgto', { to: 'Hans', text });
+    // The receiver gets the text as sent; only the files and console are escaped.
+    expect((await hans.push('message')).text).toBe(text);
+    const escaped = 'line one\\nline two\\r\\n\\ttabbed \\u0007bell \\u001b[31mred';
+    const stamp = formatTimestamp(START_MS);
+    expect(await h.t.readLog('messagelog.txt')).toBe(`1; ${stamp}; Hans; ${escaped}\n`);
+    expect(h.t.lines).toContain(`Yoda message to Hans "${escaped}" at ${stamp}.`);
+  });
+
+  it('lists every other online user with endpoint and login time', async () => {
+    const yoda = await h.t.login('Yoda', 6666);
+    expect(await yoda.ok('activeuser')).toEqual({ users: [] });
+    h.t.clock.advance(5000);
+    await h.t.login('obiwan', 7777);
+    const users = (await yoda.ok('activeuser')).users;
+    expect(users).toEqual([
+      { username: 'obiwan', address: '127.0.0.1', udpPort: 7777, since: START_MS + 5000 },
+    ]);
+    expect(h.t.lines).toContain('Yoda issued /activeuser command');
+  });
+
+  it('continues messagelog numbering after a restart', async () => {
+    const yoda = await h.t.login('Yoda');
+    await h.t.login('obiwan');
+    await yoda.ok('msgto', { to: 'obiwan', text: 'first' });
+    await yoda.ok('msgto', { to: 'obiwan', text: 'second' });
+    await h.restart();
+    const a = await h.t.login('Yoda');
+    await h.t.login('obiwan');
+    await a.ok('msgto', { to: 'obiwan', text: 'third' });
+    const lines = (await h.t.readLog('messagelog.txt')).trim().split('\n');
+    expect(lines.map((l) => l.split('; ')[0])).toEqual(['1', '2', '3']);
+    expect(lines[2]).toMatch(/; obiwan; third$/);
+  });
+
+  it('logs a message that arrives in pieces exactly once', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const id = yoda.takeId();
+    const bytes = JSON.stringify({ v: 1, id, type: 'msgto', to: 'obiwan', text: 'split' });
+    for (const ch of `${bytes}\n`) yoda.writeRaw(ch);
+    expect((await yoda.reply(id)).type).toBe('ok');
+    expect((await obiwan.push('message')).text).toBe('split');
+  });
+});

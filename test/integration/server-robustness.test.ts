@@ -1,0 +1,91 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { MAX_FRAME_BYTES } from '../../src/protocol/frame.js';
+import { useTestServer } from '../helpers/server-fixture.js';
+
+describe('server under bad input', () => {
+  const h = useTestServer();
+
+  /** Two users chat; returns a check that they still can. */
+  async function chatters(): Promise<() => Promise<void>> {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    return async () => {
+      await yoda.ok('msgto', { to: 'obiwan', text: 'still here?' });
+      expect((await obiwan.push('message')).text).toBe('still here?');
+    };
+  }
+
+  it('answers garbage and non-JSON with BAD_FRAME and keeps the connection', async () => {
+    const stillChatting = await chatters();
+    const bad = await h.t.connect();
+    bad.writeRaw(Buffer.from([0xff, 0x00, 0xfe, 0x0a]));
+    expect((await bad.frameError()).code).toBe('BAD_FRAME');
+    bad.writeRaw('hello there\n');
+    expect((await bad.frameError()).code).toBe('BAD_FRAME');
+    bad.writeRaw('[1,2,3]\n');
+    expect((await bad.frameError()).code).toBe('BAD_FRAME');
+    bad.writeRaw('{"v":1,"type":"ping"}\n');
+    expect((await bad.frameError()).code).toBe('BAD_FRAME');
+    expect(await bad.ok('ping')).toEqual({});
+    await stillChatting();
+  });
+
+  it('answers unknown types, wrong versions and bad fields with the frame id', async () => {
+    const stillChatting = await chatters();
+    const bad = await h.t.connect();
+    bad.sendFrame({ v: 1, id: 41, type: 'launch' });
+    expect(await bad.reply(41)).toMatchObject({ type: 'error', code: 'UNKNOWN_TYPE' });
+    bad.sendFrame({ v: 2, id: 42, type: 'ping' });
+    expect(await bad.reply(42)).toMatchObject({ type: 'error', code: 'UNSUPPORTED_VERSION' });
+    bad.sendFrame({ v: 1, id: 43, type: 'login', username: 'Yoda', password: 'x', udpPort: 0 });
+    expect(await bad.reply(43)).toMatchObject({ type: 'error', code: 'BAD_REQUEST' });
+    bad.sendFrame({ v: 1, id: 44, type: '__proto__' });
+    expect(await bad.reply(44)).toMatchObject({ type: 'error', code: 'UNKNOWN_TYPE' });
+    await stillChatting();
+  });
+
+  it('closes after an endless line, others unaffected', async () => {
+    const stillChatting = await chatters();
+    const bad = await h.t.connect();
+    bad.writeRaw(Buffer.alloc(MAX_FRAME_BYTES + 10, 0x61));
+    const err = await bad.frameError();
+    expect(err.code).toBe('FRAME_TOO_LARGE');
+    bad.end();
+    await bad.closed;
+    await stillChatting();
+  });
+
+  it('closes after ten bad frames in a row, not after nine', async () => {
+    const stillChatting = await chatters();
+    const bad = await h.t.connect();
+    for (let i = 0; i < 9; i++) bad.writeRaw('nope\n');
+    expect(await bad.ok('ping')).toEqual({});
+    for (let i = 0; i < 10; i++) bad.writeRaw('nope\n');
+    await bad.closed;
+    expect(bad.frames.filter((f) => f.type === 'error')).toHaveLength(19);
+    await stillChatting();
+  });
+
+  it('logs the user out when a bad client is cut off', async () => {
+    const bad = await h.t.login('Hans');
+    const yoda = await h.t.login('Yoda');
+    for (let i = 0; i < 10; i++) bad.writeRaw('{\n');
+    await bad.closed;
+    expect((await yoda.ok('activeuser')).users).toEqual([]);
+    expect(h.t.lines).toContain('Hans logout');
+  });
+
+  it('turns a failing handler into INTERNAL and keeps serving', async () => {
+    const yoda = await h.t.login('Yoda');
+    await h.t.login('obiwan');
+    // Make the log folder unwritable for appends: replace it with a file.
+    await rm(h.t.logDir, { recursive: true });
+    await writeFile(h.t.logDir, 'not a folder');
+    const r = await yoda.fail('msgto', { to: 'obiwan', text: 'lost' });
+    expect(r.code).toBe('INTERNAL');
+    expect(await yoda.ok('activeuser')).toMatchObject({ users: [{ username: 'obiwan' }] });
+    await rm(h.t.logDir);
+    await mkdir(h.t.logDir);
+  });
+});
