@@ -2,6 +2,7 @@
  * Who may log in: credentials plus the lock-out after N consecutive wrong passwords.
  * Failures count per username across connections; time comes from the injected clock.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
@@ -78,7 +79,7 @@ export class Authenticator {
     if (left > 0) {
       throw new ServerError(ErrorCode.AccountLocked, ACCOUNT_LOCKED, { retryAfterMs: left });
     }
-    if (password !== expected) {
+    if (!samePassword(password, expected)) {
       if (this.lockout.recordFailure(username)) {
         throw new ServerError(ErrorCode.AccountBlocked, ACCOUNT_BLOCKED, {
           retryAfterMs: this.lockout.remainingMs(username),
@@ -92,4 +93,10 @@ export class Authenticator {
   succeeded(username: string): void {
     this.lockout.recordSuccess(username);
   }
+}
+
+/** Compares digests in constant time, so response timing does not leak a password prefix. */
+function samePassword(given: string, expected: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -20,6 +20,8 @@ export type SessionState = 'awaiting-login' | 'active' | 'closed';
 export const MAX_BAD_FRAMES = 10;
 /** Output a slow reader may leave unread before its connection is dropped. */
 export const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
+/** Requests one session may have in progress before the server stops reading from it. */
+export const MAX_IN_FLIGHT = 64;
 
 export interface SessionOptions {
   id: number;
@@ -43,6 +45,7 @@ export class Session implements ClientSession {
   private readonly decoder = new LineDecoder();
   private badFrames = 0;
   private endPending = false;
+  private inFlight = 0;
   private readonly socket: Socket;
   private readonly ctx: ServerContext;
   private readonly onClosed: (session: Session) => void;
@@ -54,6 +57,8 @@ export class Session implements ClientSession {
     this.onClosed = options.onClosed;
     this.address = plainAddress(this.socket.remoteAddress);
     this.socket.setNoDelay(true);
+    // Notices peers that vanished without a FIN (power loss, cable pulled) as a logout.
+    this.socket.setKeepAlive(true, 30_000);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => {
       this.ctx.logger.debug('connection error', { session: this.id, error: err.message });
@@ -134,6 +139,10 @@ export class Session implements ClientSession {
   }
 
   private async handle(id: number, request: Request): Promise<void> {
+    // Backpressure: a client flooding requests (each waiting on a log write, say) is simply
+    // not read until some finish, so neither the write queues nor memory grow without bound.
+    this.inFlight += 1;
+    if (this.inFlight === MAX_IN_FLIGHT) this.socket.pause();
     try {
       const data = await route(this.ctx, this, request);
       this.write({ v: PROTOCOL_VERSION, id, type: 'ok', data });
@@ -149,6 +158,9 @@ export class Session implements ClientSession {
         });
         this.sendError(id, ErrorCode.Internal, 'Internal server error. Please try again.');
       }
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === MAX_IN_FLIGHT - 1 && this.stateValue !== 'closed') this.socket.resume();
     }
     if (this.endPending) this.end();
   }

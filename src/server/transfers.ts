@@ -28,6 +28,9 @@ interface PendingOffer {
 
 export const offlineText = (user: string): string => `${user} is offline`;
 
+/** Offers one presenter may have waiting at once; each holds a timer and a pending reply. */
+export const MAX_OFFERS_PER_PRESENTER = 8;
+
 export class TransferBroker {
   private readonly pending = new Map<string, PendingOffer>();
 
@@ -45,6 +48,14 @@ export class TransferBroker {
     audienceUser: OnlineUser,
     req: OfferRequest,
   ): Promise<OfferReply> {
+    let waiting = 0;
+    for (const offer of this.pending.values()) if (offer.presenter === presenter) waiting += 1;
+    if (waiting >= MAX_OFFERS_PER_PRESENTER) {
+      throw new ServerError(
+        ErrorCode.BadRequest,
+        `You already have ${waiting} transfers waiting for an answer. Please wait for one to finish.`,
+      );
+    }
     let id = this.newId();
     while (this.pending.has(id)) id = this.newId();
     const reply = new Promise<OfferReply>((resolve, reject) => {

@@ -120,6 +120,11 @@ export class TestClient {
       .filter((e) => type === undefined || e.type === type);
   }
 
+  /** Stops reading (a slow or stuck client); the server's output backs up. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   end(): void {
     this.socket.end();
   }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_OFFERS_PER_PRESENTER } from '../../src/server/transfers.js';
 import { useTestServer } from '../helpers/server-fixture.js';
 
 const OFFER = {
@@ -135,5 +136,26 @@ describe('server P2P rendezvous', () => {
       reason: '',
     });
     expect((await pending).type).toBe('ok');
+  });
+});
+
+describe('server P2P limits', () => {
+  const h = useTestServer();
+
+  it('caps the offers one presenter may have waiting', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const waiting = Array.from({ length: MAX_OFFERS_PER_PRESENTER }, () =>
+      yoda.request('p2p-offer', OFFER),
+    );
+    for (let i = 0; i < MAX_OFFERS_PER_PRESENTER; i++) await obiwan.push('transfer-offer');
+    const refused = await yoda.fail('p2p-offer', OFFER);
+    expect(refused.code).toBe('BAD_REQUEST');
+    expect(h.t.lines.filter((l) => l.includes('started a P2P transfer'))).toHaveLength(
+      MAX_OFFERS_PER_PRESENTER,
+    );
+    h.t.timers.fire();
+    for (const reply of await Promise.all(waiting))
+      expect(reply).toMatchObject({ code: 'TRANSFER_TIMEOUT' });
   });
 });

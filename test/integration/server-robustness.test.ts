@@ -1,5 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MAX_FRAME_BYTES } from '../../src/protocol/frame.js';
 import { useTestServer } from '../helpers/server-fixture.js';
 
@@ -87,5 +87,28 @@ describe('server under bad input', () => {
     expect(await yoda.ok('activeuser')).toMatchObject({ users: [{ username: 'obiwan' }] });
     await rm(h.t.logDir);
     await mkdir(h.t.logDir);
+  });
+});
+
+describe('server output cap', () => {
+  const h = useTestServer();
+
+  it('drops a client that stops reading, and only that client', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const stuck = await h.t.login('Hans');
+    stuck.pause();
+    const text = 'x'.repeat(16 * 1024);
+    // Well past the 4 MiB cap plus what the kernel's socket buffers can hold.
+    for (let sent = 0; sent < 4000; sent++) {
+      const reply = await yoda.request('msgto', { to: 'Hans', text });
+      if (reply.type === 'error') {
+        expect(reply.code).toBe('USER_OFFLINE');
+        break;
+      }
+    }
+    await vi.waitFor(() => expect(h.t.lines).toContain('Hans logout'));
+    await yoda.ok('msgto', { to: 'obiwan', text: 'fine?' });
+    expect((await obiwan.push('message')).text).toBe('fine?');
   });
 });

@@ -20,6 +20,8 @@ export const p2pOffer: Handler<'p2p-offer'> = async (ctx, session, req) => {
   if (!audience || !audienceUser) {
     throw new ServerError(ErrorCode.UserOffline, offlineText(to));
   }
+  // Offer first: it may refuse (too many waiting), and then nothing was started.
+  const reply = ctx.transfers.offer(session, me, audience, audienceUser, req);
   ctx.console(`${me.username} started a P2P transfer of ${escapeLogText(req.filename)} to ${to}`);
-  return ctx.transfers.offer(session, me, audience, audienceUser, req);
+  return reply;
 };
