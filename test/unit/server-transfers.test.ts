@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { PushEvent } from '../../src/protocol/control.js';
+import type { ClientSession } from '../../src/server/context.js';
+import type { OnlineUser } from '../../src/server/presence.js';
+import type { ServerError } from '../../src/server/server-error.js';
+import { TimerGroup } from '../../src/server/timers.js';
+import { TransferBroker } from '../../src/server/transfers.js';
+import { FakeTimers } from '../helpers/server-fixture.js';
+
+/** A session that records its pushes. */
+function fakeSession(id: number, username: string, udpPort: number) {
+  const pushes: PushEvent[] = [];
+  const user: OnlineUser = { username, address: `10.0.0.${id}`, udpPort, since: 0 };
+  const session: ClientSession = {
+    id,
+    address: user.address,
+    user,
+    admit: () => {},
+    push: (e) => pushes.push(e),
+    endAfterReply: () => {},
+  };
+  return { session, user, pushes };
+}
+
+const OFFER = {
+  type: 'p2p-offer' as const,
+  to: 'obiwan',
+  filename: 'a.bin',
+  size: 3,
+  sha256: 'cd'.repeat(32),
+  publicKey: 'pk-yoda',
+};
+
+function setup() {
+  const fake = new FakeTimers();
+  const timers = new TimerGroup(fake);
+  let n = 0;
+  const broker = new TransferBroker(timers, 1000, () => `t${++n}`);
+  const yoda = fakeSession(1, 'Yoda', 6000);
+  const obiwan = fakeSession(2, 'obiwan', 7000);
+  const start = () => broker.offer(yoda.session, yoda.user, obiwan.session, obiwan.user, OFFER);
+  return { fake, timers, broker, yoda, obiwan, start };
+}
+
+const answer = (transferId: string, accept: boolean) => ({
+  type: 'p2p-answer' as const,
+  transferId,
+  accept,
+  publicKey: 'pk-obiwan',
+  reason: accept ? '' : 'no space',
+});
+
+describe('TransferBroker', () => {
+  it('pushes the offer with the presenter endpoint and resolves on accept', async () => {
+    const { broker, obiwan, start, timers } = setup();
+    const reply = start();
+    expect(obiwan.pushes).toEqual([
+      {
+        type: 'transfer-offer',
+        transferId: 't1',
+        from: 'Yoda',
+        filename: 'a.bin',
+        size: 3,
+        sha256: 'cd'.repeat(32),
+        publicKey: 'pk-yoda',
+        peer: { address: '10.0.0.1', port: 6000 },
+      },
+    ]);
+    broker.answer(obiwan.session, answer('t1', true));
+    await expect(reply).resolves.toEqual({
+      transferId: 't1',
+      peer: { address: '10.0.0.2', port: 7000 },
+      publicKey: 'pk-obiwan',
+    });
+    expect(timers.size).toBe(0);
+    expect(broker.size).toBe(0);
+  });
+
+  it('rejects on decline with the reason, and on time-out', async () => {
+    const { broker, obiwan, start, fake } = setup();
+    const declined = start();
+    broker.answer(obiwan.session, answer('t1', false));
+    await expect(declined).rejects.toMatchObject({
+      code: 'TRANSFER_DECLINED',
+      extra: { reason: 'no space' },
+    });
+    const ignored = start();
+    fake.fire(1000);
+    const err = (await ignored.catch((e: ServerError) => e)) as ServerError;
+    expect(err.code).toBe('TRANSFER_TIMEOUT');
+    expect(obiwan.pushes.at(-1)).toEqual({
+      type: 'transfer-cancelled',
+      transferId: 't2',
+      reason: 'the offer timed out',
+    });
+  });
+
+  it('only the audience may answer, and only once', async () => {
+    const { broker, yoda, obiwan, start } = setup();
+    const reply = start();
+    expect(() => broker.answer(yoda.session, answer('t1', true))).toThrow(
+      expect.objectContaining({ code: 'NO_SUCH_TRANSFER' }),
+    );
+    expect(() => broker.answer(obiwan.session, answer('nope', true))).toThrow(
+      expect.objectContaining({ code: 'NO_SUCH_TRANSFER' }),
+    );
+    broker.answer(obiwan.session, answer('t1', true));
+    await reply;
+    expect(() => broker.answer(obiwan.session, answer('t1', true))).toThrow(
+      expect.objectContaining({ code: 'NO_SUCH_TRANSFER' }),
+    );
+  });
+
+  it('settles every offer a leaving session was part of and clears its timers', async () => {
+    const { broker, yoda, obiwan, start, timers } = setup();
+    const first = start();
+    const second = start();
+    broker.sessionEnded(obiwan.session);
+    await expect(first).rejects.toMatchObject({
+      code: 'USER_OFFLINE',
+      message: 'obiwan is offline',
+    });
+    await expect(second).rejects.toMatchObject({ code: 'USER_OFFLINE' });
+    const third = start().catch(() => 'presenter gone');
+    broker.sessionEnded(yoda.session);
+    expect(await third).toBe('presenter gone');
+    expect(obiwan.pushes.at(-1)).toEqual({
+      type: 'transfer-cancelled',
+      transferId: 't3',
+      reason: 'Yoda is offline',
+    });
+    expect(timers.size).toBe(0);
+  });
+});
+
+describe('TimerGroup', () => {
+  it('forgets fired timers and clears the rest on clearAll', () => {
+    const fake = new FakeTimers();
+    const group = new TimerGroup(fake);
+    let fired = 0;
+    group.set(() => fired++, 10);
+    const b = group.set(() => fired++, 20);
+    group.set(() => fired++, 30);
+    fake.fire(10);
+    expect(fired).toBe(1);
+    expect(group.size).toBe(2);
+    group.clear(b);
+    group.clear(b);
+    expect(fake.pending).toBe(1);
+    group.clearAll();
+    expect(fake.pending).toBe(0);
+    expect(group.size).toBe(0);
+  });
+});
