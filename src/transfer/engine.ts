@@ -1,0 +1,159 @@
+/**
+ * The transfer engine: one UDP socket, many transfers in both directions, routed by the
+ * header's direction and transfer tag. Datagrams that are garbage, for an unknown transfer or
+ * from an unexpected address are dropped and counted here; authentication, replay and
+ * protocol checks happen in the transfer's channel. Nothing unauthenticated is ever answered.
+ */
+import type { Clock } from '../util/clock.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { createKeyPair } from './crypto.js';
+import { decodeHeader } from './datagram.js';
+import { TransferError, TransferErrorCode } from './errors.js';
+import { ReceiveTransfer } from './receiver.js';
+import { SendTransfer } from './sender.js';
+import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
+import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } from './types.js';
+import { bindUdpSocket, type DatagramSocket, type Peer, type SocketStats } from './udp-socket.js';
+
+/** Chunk payload on loopback, where datagrams never fragment on a wire. */
+export const LOOPBACK_CHUNK = 48 * 1024;
+/** Elsewhere: fits a 1280-byte IPv6 minimum MTU with headers, so nothing fragments. */
+export const PATH_CHUNK = 1200;
+
+export interface EngineOptions {
+  port: number;
+  host?: string;
+  logger?: Logger;
+  /** Time source in ms; a monotonic high-resolution one by default. */
+  clock?: Clock;
+  chunkSize?: number;
+  stallTimeoutMs?: number;
+  lingerMs?: number;
+  progressIntervalMs?: number;
+  maxPendingWriteBytes?: number;
+}
+
+/** Engine-wide drop counters, readable by tests. */
+export interface EngineStats extends SocketStats {
+  malformed: number;
+  unknownTransfer: number;
+  badAddress: number;
+}
+
+export interface UdpTransferEngine extends TransferEngine {
+  readonly stats: EngineStats;
+  send(options: SendOptions): SendTransfer;
+  receive(options: ReceiveOptions): ReceiveTransfer;
+}
+
+const monotonic: Clock = { now: () => performance.now() };
+
+/** Binds the engine's socket and returns the engine. Rejects naming the port if bind fails. */
+export async function createTransferEngine(options: EngineOptions): Promise<UdpTransferEngine> {
+  const stats: EngineStats = { malformed: 0, unknownTransfer: 0, badAddress: 0, sendErrors: 0 };
+  const socket = await bindUdpSocket({ port: options.port, host: options.host, stats });
+  return createEngineOnSocket(socket, options, stats);
+}
+
+/** The engine over any DatagramSocket (a fake or a proxy in tests). */
+export function createEngineOnSocket(
+  socket: DatagramSocket,
+  options: Omit<EngineOptions, 'port' | 'host'>,
+  stats: EngineStats = { malformed: 0, unknownTransfer: 0, badAddress: 0, sendErrors: 0 },
+): UdpTransferEngine {
+  const config: EngineConfig = {
+    chunkSize: options.chunkSize,
+    stallTimeoutMs: options.stallTimeoutMs ?? 15_000,
+    lingerMs: options.lingerMs ?? 10_000,
+    progressIntervalMs: options.progressIntervalMs ?? 200,
+    maxPendingWriteBytes: options.maxPendingWriteBytes ?? 32 * 1024 * 1024,
+  };
+  const routes = new Map<string, TransferBase>();
+  const background = new Set<{ stop(): void }>();
+  let closed = false;
+  const ctx: EngineContext = {
+    socket,
+    clock: options.clock ?? monotonic,
+    logger: options.logger ?? silentLogger,
+    config,
+    background,
+    unregister(transfer) {
+      if (routes.get(transfer.routeKey) === transfer) routes.delete(transfer.routeKey);
+    },
+  };
+
+  socket.onMessage((datagram, from) => {
+    const header = decodeHeader(datagram);
+    if (!header.ok) {
+      stats.malformed++;
+      return;
+    }
+    const { direction, tag } = header.value;
+    const transfer = routes.get(`${direction}:${tag.toString('hex')}`);
+    if (!transfer) {
+      stats.unknownTransfer++;
+      return;
+    }
+    if (!samePeer(from, transfer.peer)) {
+      stats.badAddress++;
+      transfer.stats.badAddress++;
+      return;
+    }
+    transfer.handle(header.value, datagram);
+  });
+
+  const register = <T extends TransferBase>(transfer: T, start: () => Promise<void>): T => {
+    if (closed) {
+      transfer.cancel('engine closed');
+    } else if (routes.has(transfer.routeKey)) {
+      // Fails the newcomer only; the running transfer that owns this id goes on.
+      const why = `transfer ${transfer.transferId} is already running in this direction`;
+      transfer.terminate(new TransferError(TransferErrorCode.Duplicate, why));
+    } else {
+      routes.set(transfer.routeKey, transfer);
+      void start();
+    }
+    return transfer;
+  };
+
+  const chunkFor = (peer: Peer): number =>
+    config.chunkSize ?? (isLoopback(peer.address) ? LOOPBACK_CHUNK : PATH_CHUNK);
+
+  return {
+    port: socket.port,
+    stats,
+    createKeyPair(): TransferKeyPair {
+      return createKeyPair();
+    },
+    send(sendOptions) {
+      const transfer = new SendTransfer(ctx, sendOptions, chunkFor(sendOptions.peer));
+      return register(transfer, () => transfer.start());
+    },
+    receive(receiveOptions) {
+      const transfer = new ReceiveTransfer(ctx, receiveOptions);
+      return register(transfer, () => transfer.start());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const all = [...routes.values()];
+      for (const t of all) t.cancel('engine closed');
+      for (const work of [...background]) work.stop();
+      await Promise.all(all.map((t) => t.cleanup));
+      await socket.close();
+    },
+  };
+}
+
+function samePeer(from: Peer, peer: Peer): boolean {
+  if (from.port !== peer.port) return false;
+  const a = from.address.replace(/^::ffff:/, '');
+  const b = peer.address.replace(/^::ffff:/, '');
+  return a === b || (b === 'localhost' && a === '127.0.0.1');
+}
+
+function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === 'localhost' || address === '::1';
+}
+
+export { TransferError, TransferErrorCode };

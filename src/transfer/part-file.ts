@@ -1,0 +1,231 @@
+/**
+ * The receiver's disk side. Bytes go to a hidden `.<name>.<sha16>.part` file at their offsets;
+ * a sidecar `.<name>.<sha16>.ranges` (JSON) lists the byte ranges whose writes completed, so
+ * a later transfer of the same file (same SHA-256 and size) into the same folder resumes.
+ * The verified file is linked under its final name without ever overwriting anything.
+ */
+import crypto from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileError } from './errors.js';
+import { type Range, RangeSet } from './range-set.js';
+
+interface Sidecar {
+  v: 1;
+  size: number;
+  sha256: string;
+  ranges: Range[];
+}
+
+export class PartFile {
+  pendingBytes = 0;
+  private dirty = false;
+  // The SHA-256 follows the contiguous written prefix during the transfer, reading it back
+  // from the page cache, so verification at the end only has the tail left to hash.
+  private readonly hash = crypto.createHash('sha256');
+  private hashedTo = 0;
+  private hashing: Promise<void> | null = null;
+  private hashAgain = false;
+  private constructor(
+    readonly partPath: string,
+    readonly sidecarPath: string,
+    private readonly fh: FileHandle,
+    readonly written: RangeSet,
+    private readonly size: number,
+    private readonly expectedSha256: string,
+  ) {}
+
+  /** Opens (or resumes) the part file for one expected file. */
+  static async open(
+    dir: string,
+    fileName: string,
+    size: number,
+    sha256: string,
+  ): Promise<PartFile> {
+    const base = `.${fileName}.${sha256.slice(0, 16)}`;
+    const partPath = path.join(dir, `${base}.part`);
+    const sidecarPath = path.join(dir, `${base}.ranges`);
+    const ranges = await readSidecar(sidecarPath, size, sha256);
+    let fh: FileHandle;
+    try {
+      fh = await fs.open(partPath, ranges ? 'r+' : 'w+').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return fs.open(partPath, 'w+');
+        throw error;
+      });
+      const stat = await fh.stat();
+      // Without a matching sidecar the old bytes are unknown: start from an empty file.
+      const known = ranges && stat.size === size ? ranges : new RangeSet();
+      if (known.bytes === 0) await fh.truncate(0);
+      await fh.truncate(size);
+      return new PartFile(partPath, sidecarPath, fh, known, size, sha256);
+    } catch (error) {
+      throw fileError('cannot open', partPath, error);
+    }
+  }
+
+  /** Writes bytes at an offset; the range counts as held once the write completed. */
+  async write(position: number, data: Buffer): Promise<void> {
+    this.pendingBytes += data.length;
+    try {
+      let done = 0;
+      while (done < data.length) {
+        const { bytesWritten } = await this.fh.write(
+          data,
+          done,
+          data.length - done,
+          position + done,
+        );
+        done += bytesWritten;
+      }
+      this.written.add(position, position + data.length);
+      this.dirty = true;
+      if (this.written.prefix > this.hashedTo) this.followHash();
+    } catch (error) {
+      throw fileError('cannot write', this.partPath, error);
+    } finally {
+      this.pendingBytes -= data.length;
+    }
+  }
+
+  /** Persists the ranges (write to a temp name, then rename, so a crash leaves old or new). */
+  async saveSidecar(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const body: Sidecar = {
+      v: 1,
+      size: this.size,
+      sha256: this.expectedSha256,
+      ranges: this.written.toJSON(),
+    };
+    const tmp = `${this.sidecarPath}.tmp`;
+    try {
+      await fs.writeFile(tmp, JSON.stringify(body));
+      await fs.rename(tmp, this.sidecarPath);
+    } catch {
+      // Resume is best effort; the transfer itself goes on.
+      this.dirty = true;
+    }
+  }
+
+  /** Hashes whatever new prefix is written, one pass at a time. */
+  followHash(): void {
+    if (this.hashing) {
+      this.hashAgain = true;
+      return;
+    }
+    this.hashing = this.hashPrefix()
+      .catch(() => {})
+      .finally(() => {
+        this.hashing = null;
+        if (this.hashAgain) {
+          this.hashAgain = false;
+          this.followHash();
+        }
+      });
+  }
+
+  private async hashPrefix(): Promise<void> {
+    while (this.hashedTo < this.written.prefix) {
+      const length = Math.min(1024 * 1024, this.written.prefix - this.hashedTo);
+      const buf = await this.read(this.hashedTo, length);
+      if (buf.length === 0) return;
+      this.hash.update(buf);
+      this.hashedTo += buf.length;
+    }
+  }
+
+  /** The SHA-256 (hex) of the first `size` bytes, once every write has completed. */
+  async sha256(size: number): Promise<string | null> {
+    while (this.hashing) await this.hashing;
+    await this.hashPrefix();
+    if (this.hashedTo !== size) return null;
+    return this.hash.digest('hex');
+  }
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await this.fh.read(buf, done, length - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buf.subarray(0, done);
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close().catch(() => {});
+  }
+
+  /** Closes and removes the part file and its sidecar (bad data or finished). */
+  async discard(): Promise<void> {
+    await this.close();
+    await fs.rm(this.partPath, { force: true }).catch(() => {});
+    await fs.rm(this.sidecarPath, { force: true }).catch(() => {});
+  }
+
+  /** Moves the verified part file to `fileName` (or `name-1.ext`, ...) in dir; never overwrites. */
+  async finalize(dir: string, fileName: string): Promise<string> {
+    await this.fh.sync().catch(() => {});
+    await this.close();
+    const target = await placeWithoutOverwrite(this.partPath, dir, fileName);
+    await fs.rm(this.sidecarPath, { force: true }).catch(() => {});
+    return target;
+  }
+}
+
+async function readSidecar(file: string, size: number, sha256: string): Promise<RangeSet | null> {
+  try {
+    const body = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<Sidecar>;
+    if (body.v !== 1 || body.size !== size || body.sha256 !== sha256) return null;
+    if (!Array.isArray(body.ranges)) return null;
+    const ok = body.ranges.every(
+      (r) =>
+        Array.isArray(r) &&
+        Number.isSafeInteger(r[0]) &&
+        Number.isSafeInteger(r[1]) &&
+        r[0] >= 0 &&
+        r[0] < r[1] &&
+        r[1] <= size,
+    );
+    return ok ? RangeSet.from(body.ranges) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `name.ext`, then `name-1.ext`, `name-2.ext`, ...: link(2) fails with EEXIST, never replaces. */
+export async function placeWithoutOverwrite(
+  source: string,
+  dir: string,
+  fileName: string,
+): Promise<string> {
+  const dot = fileName.lastIndexOf('.');
+  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
+  const ext = dot > 0 ? fileName.slice(dot) : '';
+  for (let i = 0; i < 10_000; i++) {
+    const target = path.join(dir, i === 0 ? fileName : `${stem}-${i}${ext}`);
+    try {
+      await fs.link(source, target);
+      await fs.unlink(source);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') {
+        throw fileError('cannot save', target, error);
+      }
+      // No hard links on this file system: claim the name exclusively, then rename over it.
+      try {
+        await (await fs.open(target, 'wx')).close();
+      } catch (claim) {
+        if ((claim as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw fileError('cannot save', target, claim);
+      }
+      await fs.rename(source, target);
+      return target;
+    }
+  }
+  throw fileError('cannot save', path.join(dir, fileName), new Error('no free name'));
+}

@@ -1,0 +1,324 @@
+/**
+ * Receiver state machine: opening (part file, resume ranges) → waiting (for HELLO) →
+ * receiving (write chunks at offsets, selective ACKs) → verifying (whole-file SHA-256) →
+ * lingering (answer a sender that missed DONE, until FIN or a time-out) → done.
+ */
+import { SecureChannel } from './channel.js';
+import { deriveKeys, transferTag } from './crypto.js';
+import { Direction, MessageType } from './datagram.js';
+import { TransferError, TransferErrorCode } from './errors.js';
+import { sanitizeFileName } from './filename.js';
+import { AckFlag, type Message } from './messages.js';
+import { PartFile } from './part-file.js';
+import { ProgressMeter } from './progress.js';
+import { ReceiveWindow } from './receive-window.js';
+import { StreamFeeder } from './stream-feeder.js';
+import { type EngineContext, TransferBase } from './transfer-base.js';
+import type { ReceiveOptions } from './types.js';
+
+/** ACK after this many new in-order chunks, or sooner on a gap, or after ACK_DELAY_MS. */
+const ACK_EVERY = 4;
+const ACK_DELAY_MS = 2;
+const SIDECAR_EVERY_MS = 500;
+
+type State = 'opening' | 'waiting' | 'receiving' | 'verifying' | 'lingering';
+
+export class ReceiveTransfer extends TransferBase {
+  readonly direction = 'receive' as const;
+  private state: State = 'opening';
+  private part: PartFile | null = null;
+  private window: ReceiveWindow | null = null;
+  private chunkSize = 0;
+  private fileName = '';
+  private unacked = 0;
+  private lastEchoTs = 0;
+  private lastDataAt = 0;
+  private ackTimer: NodeJS.Timeout | null = null;
+  private nextSidecarAt = 0;
+  private resumedBytes = 0;
+  private doneStatus = 0;
+  private writeError: TransferError | null = null;
+  private readonly writes = new Set<Promise<void>>();
+  private readonly progress: ProgressMeter;
+  private feeder: StreamFeeder | null = null;
+  savedPath: string | null = null;
+
+  constructor(
+    ctx: EngineContext,
+    private readonly options: ReceiveOptions,
+  ) {
+    super(
+      options.transferId,
+      options.peer,
+      `0:${transferTag(options.transferId).toString('hex')}`,
+      ctx,
+    );
+    this.progress = new ProgressMeter(
+      options.transferId,
+      options.size,
+      this.now(),
+      (p) => this.emit('progress', p),
+      ctx.config.progressIntervalMs,
+    );
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const keys = deriveKeys(options.keys, options.remotePublicKey, options.transferId, 'receive');
+    if (typeof keys === 'string') {
+      return this.fail(new TransferError(TransferErrorCode.BadKey, keys), false);
+    }
+    const name = sanitizeFileName(options.fileName);
+    if (!name || !/^[0-9a-f]{64}$/.test(options.sha256) || !Number.isSafeInteger(options.size)) {
+      return this.fail(
+        new TransferError(
+          TransferErrorCode.BadName,
+          `unusable offer: ${JSON.stringify(options.fileName)}`,
+        ),
+        false,
+      );
+    }
+    this.fileName = name;
+    try {
+      this.part = await PartFile.open(options.dir, name, options.size, options.sha256);
+    } catch (error) {
+      return this.fail(error as TransferError, false);
+    }
+    if (this.isDisposed) {
+      await this.part.close();
+      return;
+    }
+    this.resumedBytes = this.part.written.bytes;
+    if (options.stream) {
+      this.feeder = new StreamFeeder(options.stream, this.part, options.size, (f) =>
+        this.ctx.background.delete(f),
+      );
+      this.ctx.background.add(this.feeder);
+      this.feeder.poke();
+    }
+    this.channel = new SecureChannel(
+      this.ctx.socket,
+      options.peer,
+      transferTag(options.transferId),
+      Direction.ToSender,
+      keys,
+      this.stats,
+    );
+    this.state = 'waiting';
+    this.lastProgressAt = this.now();
+  }
+
+  /** Bytes already on disk from an earlier attempt when this transfer started. */
+  get resumed(): number {
+    return this.resumedBytes;
+  }
+
+  protected get watchdogActive(): boolean {
+    return this.state === 'waiting' || this.state === 'receiving';
+  }
+
+  protected onMessage(msg: Message): void {
+    const now = this.now();
+    switch (msg.type) {
+      case MessageType.Hello:
+        this.onHello(msg, now);
+        return;
+      case MessageType.Data:
+        this.onData(msg, now);
+        return;
+      case MessageType.Poll:
+        this.lastEchoTs = msg.ts;
+        this.lastDataAt = now;
+        if (this.state === 'lingering') this.sendDone();
+        else if (this.state !== 'waiting') this.sendAck(now);
+        return;
+      case MessageType.Fin:
+        if (this.state === 'lingering') this.dispose();
+        return;
+      default:
+        this.stats.malformed++;
+    }
+  }
+
+  private onHello(msg: Extract<Message, { type: 1 }>, now: number): void {
+    const { options } = this;
+    if (this.state === 'lingering') {
+      this.sendDone();
+      return;
+    }
+    if (msg.size !== options.size || msg.sha256 !== options.sha256) {
+      this.fail(
+        new TransferError(
+          TransferErrorCode.BadOffer,
+          'sender offers a different file than announced',
+        ),
+      );
+      return;
+    }
+    this.lastEchoTs = msg.ts;
+    this.lastDataAt = now;
+    if (this.state === 'waiting') {
+      this.chunkSize = msg.chunkSize;
+      const total = Math.ceil(options.size / msg.chunkSize);
+      this.window = new ReceiveWindow(total);
+      this.markResumed(total);
+      this.state = 'receiving';
+      this.lastProgressAt = now;
+    } else if (msg.chunkSize !== this.chunkSize) {
+      return;
+    }
+    this.sendAck(now);
+    this.maybeComplete();
+  }
+
+  /** Chunks wholly inside ranges written by an earlier attempt count as received. */
+  private markResumed(total: number): void {
+    const size = this.options.size;
+    const cs = this.chunkSize;
+    for (const [start, end] of this.part!.written.toJSON()) {
+      const first = Math.ceil(start / cs);
+      const stop = end === size ? total : Math.floor(end / cs);
+      for (let c = first; c < stop; c++) this.window!.add(c);
+    }
+  }
+
+  private onData(msg: Extract<Message, { type: 2 }>, now: number): void {
+    const window = this.window;
+    if (this.state === 'lingering') {
+      this.sendDone();
+      return;
+    }
+    if (!window || this.state === 'waiting') return;
+    if (this.state === 'verifying') {
+      this.sendAck(now);
+      return;
+    }
+    const offset = msg.chunk * this.chunkSize;
+    const expected = Math.min(this.chunkSize, this.options.size - offset);
+    if (msg.chunk >= window.total || msg.data.length !== expected) {
+      this.stats.malformed++;
+      return;
+    }
+    this.lastEchoTs = msg.ts;
+    this.lastDataAt = now;
+    const part = this.part!;
+    if (window.received.has(msg.chunk)) {
+      this.stats.duplicates++;
+      this.sendAck(now);
+      return;
+    }
+    if (part.pendingBytes + msg.data.length > this.ctx.config.maxPendingWriteBytes) {
+      // The disk is behind: drop rather than buffer without bound; the sender resends it.
+      this.stats.writeBackpressure++;
+      return;
+    }
+    window.add(msg.chunk);
+    this.lastProgressAt = now;
+    const write = part.write(offset, msg.data).then(
+      () => {
+        this.writes.delete(write);
+        this.feeder?.poke();
+        this.maybeComplete();
+      },
+      (error: TransferError) => {
+        this.writes.delete(write);
+        this.writeError ??= error;
+        this.fail(error);
+      },
+    );
+    this.writes.add(write);
+    this.unacked++;
+    if (window.hasGap || this.unacked >= ACK_EVERY || window.complete) this.sendAck(now);
+    else this.ackTimer ??= this.timers.timeout(ACK_DELAY_MS, () => this.sendAck(this.now()));
+  }
+
+  private sendAck(now: number): void {
+    this.timers.cancel(this.ackTimer);
+    this.ackTimer = null;
+    this.unacked = 0;
+    const window = this.window;
+    if (!window || !this.channel) return;
+    const flags =
+      (window.complete ? AckFlag.Complete : 0) |
+      (this.state === 'verifying' ? AckFlag.Verifying : 0);
+    this.channel.send({
+      type: MessageType.Ack,
+      cum: window.cum,
+      echoTs: this.lastEchoTs,
+      ackDelayUs: Math.max(0, Math.round((now - this.lastDataAt) * 1000)),
+      flags,
+      bitmap: window.bitmap(),
+    });
+  }
+
+  private sendDone(): void {
+    this.channel?.send({ type: MessageType.Done, status: this.doneStatus });
+  }
+
+  protected onTick(now: number): void {
+    if (this.state !== 'receiving') return;
+    this.progress.update(this.receivedBytes(), now);
+    if (now >= this.nextSidecarAt) {
+      this.nextSidecarAt = now + SIDECAR_EVERY_MS;
+      void this.part?.saveSidecar();
+    }
+  }
+
+  private receivedBytes(): number {
+    return Math.min(this.options.size, (this.window?.received.count ?? 0) * this.chunkSize);
+  }
+
+  private maybeComplete(): void {
+    if (this.state !== 'receiving' || !this.window?.complete || this.writes.size > 0) return;
+    this.state = 'verifying';
+    this.sendAck(this.now());
+    void this.verify();
+  }
+
+  private async verify(): Promise<void> {
+    const part = this.part!;
+    const { size, sha256, dir } = this.options;
+    const actual = await part.sha256(size).catch(() => null);
+    if (this.settled) return;
+    if (actual !== sha256) {
+      this.doneStatus = 1;
+      this.sendDone();
+      await part.discard();
+      this.fail(
+        new TransferError(
+          TransferErrorCode.HashMismatch,
+          `SHA-256 mismatch: got ${actual}, want ${sha256}`,
+        ),
+        false,
+      );
+      return;
+    }
+    let saved: string;
+    try {
+      saved = await part.finalize(dir, this.fileName);
+    } catch (error) {
+      return this.fail(error as TransferError);
+    }
+    if (this.settled) return;
+    this.savedPath = saved;
+    this.state = 'lingering';
+    this.sendDone();
+    this.progress.update(size, this.now(), true);
+    this.feeder?.finish();
+    this.succeed({ bytes: size, path: saved, sentBytes: size - this.resumedBytes });
+    // Keep answering POLL/DATA with DONE until FIN, or for lingerMs if the FIN is lost.
+    this.timers.timeout(this.ctx.config.lingerMs, () => this.dispose());
+  }
+
+  protected async release(error: TransferError | null): Promise<void> {
+    const part = this.part;
+    if (!part || this.state === 'lingering') return;
+    this.state = 'lingering';
+    this.feeder?.stop();
+    await Promise.allSettled([...this.writes]);
+    // Keep the bytes for a later resume unless they are known to be bad.
+    if (error?.code === TransferErrorCode.HashMismatch) return;
+    await part.saveSidecar();
+    await part.close();
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * Sender state machine: opening → hello (HELLO until the first ACK, which carries what the
+ * receiver already holds) → data (paced chunks, selective ACKs, loss recovery) → finishing
+ * (POLL until the receiver's DONE says it verified and saved the file) → done.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
+import { SecureChannel } from './channel.js';
+import { ChunkReader } from './chunk-reader.js';
+import { RateController } from './congestion.js';
+import { deriveKeys, transferTag } from './crypto.js';
+import { Direction, MessageType } from './datagram.js';
+import { fileError, TransferError, TransferErrorCode } from './errors.js';
+import type { Message } from './messages.js';
+import { Pacer } from './pacer.js';
+import { ProgressMeter } from './progress.js';
+import { type EngineContext, TransferBase } from './transfer-base.js';
+import type { SendOptions } from './types.js';
+import { DEFAULT_WINDOW_CONFIG, SendWindow } from './window.js';
+
+/** A chunk resent this often without an acknowledgement means the path is gone. */
+const MAX_RESENDS = 60;
+/** Yield to the event loop after this many datagrams so ACKs get processed. */
+const BURST_DATAGRAMS = 32;
+
+type State = 'opening' | 'hello' | 'data' | 'finishing';
+
+export class SendTransfer extends TransferBase {
+  readonly direction = 'send' as const;
+  private state: State = 'opening';
+  private fh: FileHandle | null = null;
+  private reader: ChunkReader | null = null;
+  private window: SendWindow | null = null;
+  private rate: RateController;
+  private pacer: Pacer;
+  private progress: ProgressMeter;
+  private chunkSize = 1;
+  private pumping = false;
+  private wake: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private nextControlAt = 0;
+  private controlBackoff = 1;
+  private freshBytes = 0;
+
+  constructor(
+    ctx: EngineContext,
+    private readonly options: SendOptions,
+    chunkSize: number,
+  ) {
+    super(
+      options.transferId,
+      options.peer,
+      `1:${transferTag(options.transferId).toString('hex')}`,
+      ctx,
+    );
+    this.chunkSize = chunkSize;
+    const now = this.now();
+    this.rate = new RateController(now);
+    this.pacer = new Pacer(now);
+    this.progress = new ProgressMeter(
+      options.transferId,
+      options.size,
+      now,
+      (p) => this.emit('progress', p),
+      ctx.config.progressIntervalMs,
+    );
+  }
+
+  /** Chunk-level counters for tests and diagnostics. */
+  get windowStats() {
+    return this.window?.stats;
+  }
+
+  get rateController(): RateController {
+    return this.rate;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    const keys = deriveKeys(options.keys, options.remotePublicKey, options.transferId, 'send');
+    if (typeof keys === 'string') {
+      return this.fail(new TransferError(TransferErrorCode.BadKey, keys), false);
+    }
+    try {
+      this.fh = await fs.open(options.filePath, 'r');
+      const stat = await this.fh.stat();
+      if (stat.size !== options.size) {
+        throw new Error(`size is ${stat.size} bytes, the offer said ${options.size}`);
+      }
+    } catch (error) {
+      return this.fail(fileError('cannot read', options.filePath, error), false);
+    }
+    if (this.isDisposed) return;
+    this.channel = new SecureChannel(
+      this.ctx.socket,
+      options.peer,
+      transferTag(options.transferId),
+      Direction.ToReceiver,
+      keys,
+      this.stats,
+    );
+    // Chunk indices are u32: a huge file gets bigger chunks rather than overflowing them.
+    this.chunkSize = Math.max(this.chunkSize, Math.ceil(options.size / 0xffff_fff0));
+    const total = Math.ceil(options.size / this.chunkSize);
+    const last = options.size - (total - 1) * this.chunkSize;
+    this.reader = new ChunkReader(this.fh, options.size, this.chunkSize);
+    this.window = new SendWindow(
+      total,
+      (c) => (c === total - 1 ? last : this.chunkSize),
+      DEFAULT_WINDOW_CONFIG,
+    );
+    this.state = 'hello';
+    this.sendControl(this.now());
+  }
+
+  protected get watchdogActive(): boolean {
+    return this.state !== 'opening';
+  }
+
+  /** HELLO in the hello state, POLL when finishing; resent with back-off until answered. */
+  private sendControl(now: number): void {
+    if (!this.channel || !this.window) return;
+    if (this.state === 'hello') {
+      const { size, sha256 } = this.options;
+      this.channel.send({
+        type: MessageType.Hello,
+        size,
+        chunkSize: this.chunkSize,
+        sha256,
+        ts: this.stamp(),
+      });
+    } else if (this.state === 'finishing') {
+      this.channel.send({ type: MessageType.Poll, ts: this.stamp() });
+    } else {
+      return;
+    }
+    const rto = this.window.rtt.rto;
+    this.nextControlAt = now + Math.min(1000, rto * this.controlBackoff);
+    this.controlBackoff = Math.min(this.controlBackoff * 2, 16);
+  }
+
+  protected onMessage(msg: Message): void {
+    const now = this.now();
+    if (msg.type === MessageType.Ack) {
+      this.onAck(msg, now);
+    } else if (msg.type === MessageType.Done) {
+      this.channel?.send({ type: MessageType.Fin });
+      if (msg.status !== 0) {
+        this.fail(
+          new TransferError(TransferErrorCode.HashMismatch, 'receiver found a SHA-256 mismatch'),
+          false,
+        );
+        return;
+      }
+      this.progress.update(this.options.size, now, true);
+      this.succeed({ bytes: this.options.size, sentBytes: this.freshBytes });
+      this.dispose();
+    }
+  }
+
+  private onAck(msg: Extract<Message, { type: 3 }>, now: number): void {
+    const window = this.window;
+    if (!window || this.state === 'opening') return;
+    if (this.state === 'hello') {
+      this.state = 'data';
+      this.controlBackoff = 1;
+      this.lastProgressAt = now;
+    }
+    const out = window.onAck(msg.cum, msg.bitmap, now);
+    let rttMs: number | null = null;
+    if (out.ackedChunks > 0 || window.total === 0) {
+      const us = ((this.stamp() - msg.echoTs) >>> 0) - msg.ackDelayUs;
+      // A garbage echo (wrapped or from before a resend) would poison the estimate.
+      if (us >= 0 && us < 60_000_000) {
+        rttMs = us / 1000;
+        window.rtt.sample(rttMs);
+      }
+    }
+    if (out.ackedChunks > 0) this.lastProgressAt = now;
+    if (out.lostBytes > 0) this.rate.onLoss(out.lostBytes);
+    this.rate.onAck(now, out.ackedBytes, rttMs, window.rtt.smoothed);
+    this.stats.fastLosses = window.stats.fastLosses;
+    if (this.state === 'finishing') {
+      this.lastProgressAt = now;
+      return;
+    }
+    this.progress.update(this.ackedBytes(), now);
+    if (window.complete) {
+      this.state = 'finishing';
+      this.controlBackoff = 1;
+      this.sendControl(now);
+      return;
+    }
+    this.pump();
+  }
+
+  private ackedBytes(): number {
+    const w = this.window!;
+    return Math.min(this.options.size, w.acked.count * this.chunkSize);
+  }
+
+  protected onTick(now: number): void {
+    const window = this.window;
+    if (!window) return;
+    if ((this.state === 'hello' || this.state === 'finishing') && now >= this.nextControlAt) {
+      this.sendControl(now);
+    }
+    if (this.state !== 'data') return;
+    const deadline = window.deadline();
+    if (deadline !== null && now >= deadline) {
+      const out = window.onTimer(now);
+      if (out.lostBytes > 0) this.rate.onLoss(out.lostBytes);
+      if (out.timedOut) {
+        this.rate.onTimeout();
+        this.stats.timeouts = window.stats.timeouts;
+      }
+      this.stats.fastLosses = window.stats.fastLosses;
+      if (out.lostChunks > 0) this.pump();
+    }
+    this.progress.update(this.ackedBytes(), now);
+  }
+
+  /** Sends while the pacer, the window and the ACK bitmap span allow. */
+  private pump(): void {
+    if (this.pumping || this.wake || this.state !== 'data') return;
+    this.pumping = true;
+    void this.run().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const window = this.window!;
+    const reader = this.reader!;
+    let burst = 0;
+    while (this.state === 'data' && !this.isDisposed) {
+      const now = this.now();
+      const rate = this.rate.rate;
+      this.pacer.refill(now, rate, 2 * this.chunkSize);
+      if (window.inFlightBytes >= this.rate.windowBytes(window.rtt.smoothed, this.chunkSize))
+        return;
+      if (!this.pacer.ready) {
+        const wait = this.pacer.waitMs(rate);
+        this.schedule(wait);
+        return;
+      }
+      if (burst >= BURST_DATAGRAMS) {
+        this.schedule(0);
+        return;
+      }
+      const pick = window.next();
+      if (!pick) return;
+      let data = reader.peek(pick.chunk);
+      if (!data) {
+        try {
+          data = await reader.read(pick.chunk, !pick.retransmit);
+        } catch (error) {
+          this.fail(fileError('cannot read', this.options.filePath, error));
+          return;
+        }
+        if (this.state !== 'data' || this.isDisposed) return;
+      }
+      const seq = this.channel!.sendData(pick.chunk, this.stamp(), data);
+      const resends = window.onSent(pick.chunk, seq, this.now(), pick.retransmit);
+      if (pick.retransmit) this.stats.retransmits++;
+      else this.freshBytes += data.length;
+      if (resends > MAX_RESENDS) {
+        this.fail(
+          new TransferError(
+            TransferErrorCode.Stalled,
+            `transfer stalled: chunk ${pick.chunk} was resent ${resends} times without an acknowledgement`,
+          ),
+        );
+        return;
+      }
+      this.pacer.consume(data.length);
+      this.rate.onSent(data.length);
+      burst++;
+    }
+  }
+
+  private schedule(ms: number): void {
+    if (this.wake) return;
+    const fire = (): void => {
+      this.wake = null;
+      this.pump();
+    };
+    // Node timers cannot sleep less than ~1 ms; shorter waits yield through setImmediate.
+    this.wake = ms < 1 ? this.timers.immediate(fire) : this.timers.timeout(ms, fire);
+  }
+
+  protected async release(): Promise<void> {
+    this.state = 'finishing';
+    await this.fh?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * What senders and receivers share: the done promise (settled once), the secure channel, the
+ * stall watchdog, progress, cancellation and an owned timer group that is cleared on dispose.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { newTransferStats, type SecureChannel, type TransferStats } from './channel.js';
+import type { Header } from './datagram.js';
+import { MessageType } from './datagram.js';
+import { TransferError, TransferErrorCode, toTransferErrorCode } from './errors.js';
+import type { Message } from './messages.js';
+import { TimerGroup } from './timers.js';
+import type { Transfer, TransferResult } from './types.js';
+import type { DatagramSocket, Peer } from './udp-socket.js';
+
+export interface EngineConfig {
+  /** Forced chunk size; otherwise large on loopback, path-MTU sized elsewhere. */
+  chunkSize?: number;
+  /** No progress for this long fails the transfer with STALLED. */
+  stallTimeoutMs: number;
+  /** How long a finished receiver keeps answering a sender that missed its DONE. */
+  lingerMs: number;
+  progressIntervalMs: number;
+  /** Receiver: cap on bytes queued for the disk; chunks beyond it are dropped and resent. */
+  maxPendingWriteBytes: number;
+}
+
+/** What a transfer needs from its engine. */
+export interface EngineContext {
+  socket: DatagramSocket;
+  clock: Clock;
+  logger: Logger;
+  config: EngineConfig;
+  /** Stops routing datagrams to this transfer. */
+  unregister(transfer: TransferBase): void;
+  /** Work that outlives a transfer (a stream still feeding a player); engine.close() stops it. */
+  background: Set<{ stop(): void }>;
+}
+
+export abstract class TransferBase extends EventEmitter implements Transfer {
+  abstract readonly direction: 'send' | 'receive';
+  readonly done: Promise<TransferResult>;
+  readonly stats: TransferStats = newTransferStats();
+  protected readonly timers = new TimerGroup();
+  protected channel: SecureChannel | null = null;
+  protected lastProgressAt: number;
+  protected readonly startedAt: number;
+  protected settled = false;
+  private disposed = false;
+  private resolveDone!: (result: TransferResult) => void;
+  private rejectDone!: (error: TransferError) => void;
+  /** Resolves once files are closed and the sidecar saved; engine.close() waits for it. */
+  cleanup: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly transferId: string,
+    readonly peer: Peer,
+    readonly routeKey: string,
+    protected readonly ctx: EngineContext,
+  ) {
+    super();
+    this.done = new Promise((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A caller that never awaits done must not crash the process with an unhandled rejection.
+    this.done.catch(() => {});
+    this.startedAt = this.now();
+    this.lastProgressAt = this.startedAt;
+    this.timers.timeout(0, () => this.watch());
+  }
+
+  protected now(): number {
+    return this.ctx.clock.now();
+  }
+
+  /** Microsecond timestamp for RTT echoes (wraps at 2^32, differences stay right). */
+  protected stamp(): number {
+    return Math.round(this.now() * 1000) >>> 0;
+  }
+
+  cancel(reason = 'cancelled'): void {
+    this.fail(new TransferError(TransferErrorCode.Cancelled, `transfer cancelled: ${reason}`));
+  }
+
+  /** Fails the transfer with a given error (the engine's duplicate check uses it). */
+  terminate(error: TransferError): void {
+    this.fail(error);
+  }
+
+  /** Called by the engine for every datagram from the peer address for this transfer. */
+  handle(header: Header, datagram: Buffer): void {
+    if (this.disposed || !this.channel) return;
+    const msg = this.channel.open(header, datagram);
+    if (!msg) return;
+    if (msg.type === MessageType.Abort) {
+      if (this.settled) {
+        this.dispose();
+        return;
+      }
+      const code = toTransferErrorCode(msg.code);
+      this.fail(new TransferError(code, `peer aborted the transfer: ${msg.reason}`), false);
+      return;
+    }
+    this.onMessage(msg);
+  }
+
+  protected abstract onMessage(msg: Message): void;
+  /** Whether the stall watchdog applies now (not while verifying locally, for example). */
+  protected abstract get watchdogActive(): boolean;
+  /** Periodic work: timers of the protocol, progress. */
+  protected abstract onTick(now: number): void;
+  /** Releases files; runs once on failure or end. */
+  protected abstract release(failed: TransferError | null): Promise<void>;
+
+  private watch(): void {
+    if (this.disposed) return;
+    const now = this.now();
+    if (!this.settled && this.watchdogActive) {
+      const idle = now - this.lastProgressAt;
+      if (idle >= this.ctx.config.stallTimeoutMs) {
+        const secs = (idle / 1000).toFixed(1);
+        this.fail(
+          new TransferError(
+            TransferErrorCode.Stalled,
+            `transfer stalled: no progress with ${this.peer.address}:${this.peer.port} for ${secs} s`,
+          ),
+        );
+        return;
+      }
+    }
+    this.onTick(now);
+    if (!this.disposed) this.timers.timeout(5, () => this.watch());
+  }
+
+  protected succeed(result: Omit<TransferResult, 'transferId' | 'elapsedMs'>): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveDone({
+      transferId: this.transferId,
+      elapsedMs: this.now() - this.startedAt,
+      ...result,
+    });
+  }
+
+  /** Fails once: tells the peer (unless the peer told us), releases files, rejects done. */
+  protected fail(error: TransferError, tellPeer = true): void {
+    if (this.settled) {
+      // Settled but lingering (a receiver after DONE): just stop.
+      this.dispose();
+      return;
+    }
+    this.settled = true;
+    if (tellPeer && this.channel) {
+      this.channel.send({ type: MessageType.Abort, code: error.code, reason: error.message });
+    }
+    this.ctx.logger.warn('transfer failed', { transferId: this.transferId, code: error.code });
+    this.dispose(error);
+    // Reject after the files are released so a caller sees a settled disk when done rejects.
+    void this.cleanup.then(() => this.rejectDone(error));
+  }
+
+  /** Stops everything: timers, routing; release() closes files. Idempotent. */
+  protected dispose(error: TransferError | null = null): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.timers.clear();
+    this.ctx.unregister(this);
+    this.cleanup = this.release(error).catch(() => {});
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+}

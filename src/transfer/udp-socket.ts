@@ -1,0 +1,88 @@
+/**
+ * The seam between the engine and the network: the narrowest datagram socket the engine
+ * needs, so a test can put a fake or an impairment proxy in between. `bindUdpSocket` is the
+ * node:dgram adapter.
+ */
+import dgram from 'node:dgram';
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+export interface DatagramSocket {
+  /** Local port the socket is bound to. */
+  readonly port: number;
+  /** Fire and forget; the parts are sent as one datagram. */
+  send(parts: Buffer[], port: number, address: string): void;
+  /** The single receiver of incoming datagrams. */
+  onMessage(handler: (datagram: Buffer, from: Peer) => void): void;
+  close(): Promise<void>;
+}
+
+export interface SocketStats {
+  sendErrors: number;
+}
+
+/** Socket buffers the engine asks for; Linux caps them at net.core.*mem_max (4 MiB here). */
+export const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Binds a udp4 socket; rejects with an Error naming the port when the bind fails. */
+export async function bindUdpSocket(options: {
+  port: number;
+  host?: string;
+  stats?: SocketStats;
+}): Promise<DatagramSocket> {
+  const host = options.host ?? '0.0.0.0';
+  const socket = dgram.createSocket({ type: 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      socket.close();
+      const why = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound`;
+      const wrapped = new Error(
+        `UDP port ${options.port} on ${host} ${why} (${error.code ?? error.message})`,
+        { cause: error },
+      );
+      Object.assign(wrapped, { code: error.code });
+      reject(wrapped);
+    };
+    socket.once('error', onError);
+    socket.bind(options.port, host, () => {
+      socket.off('error', onError);
+      resolve();
+    });
+  });
+  for (const set of [socket.setRecvBufferSize, socket.setSendBufferSize]) {
+    try {
+      set.call(socket, SOCKET_BUFFER_BYTES);
+    } catch {
+      // The kernel may refuse the size; it then keeps its own maximum, which still works.
+    }
+  }
+  // Datagram errors are per send; the socket itself stays usable, so only count them.
+  socket.on('error', () => {
+    if (options.stats) options.stats.sendErrors++;
+  });
+  const port = socket.address().port;
+  let closed = false;
+  const onSent = (error: Error | null): void => {
+    if (error && options.stats) options.stats.sendErrors++;
+  };
+  return {
+    port,
+    send(parts, toPort, address) {
+      if (closed) return;
+      socket.send(parts, toPort, address, onSent);
+    },
+    onMessage(handler) {
+      socket.on('message', (msg, rinfo) =>
+        handler(msg, { address: rinfo.address, port: rinfo.port }),
+      );
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      return new Promise((resolve) => socket.close(() => resolve()));
+    },
+  };
+}

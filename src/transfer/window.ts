@@ -1,0 +1,200 @@
+/**
+ * The sender's window: which chunks are acknowledged, in flight or lost, and when to
+ * retransmit. Pure logic over explicit state; time comes in as `now` (ms), so tests drive it
+ * with a manual clock. Loss detection follows QUIC (RFC 9002 §6): a chunk is lost when one sent
+ * `packetThreshold` packets later was acknowledged (fast retransmit) or when it is older than
+ * `timeThreshold` × RTT and something sent after it was; a time-out (RTO) declares the whole
+ * flight lost and backs the RTO off.
+ */
+import { Bitset } from './bitset.js';
+import { DEFAULT_RTT_CONFIG, type RttConfig, RttEstimator } from './rtt.js';
+
+export interface WindowConfig {
+  /** Packets sent after a chunk that must be acknowledged before it counts as lost. */
+  packetThreshold: number;
+  /** RTT multiple after which an unacknowledged chunk counts as lost. */
+  timeThreshold: number;
+  /** Chunks beyond the cumulative point that an ACK bitmap can describe. */
+  maxSpan: number;
+  rtt: RttConfig;
+}
+
+export const DEFAULT_WINDOW_CONFIG: WindowConfig = {
+  packetThreshold: 12,
+  timeThreshold: 1.5,
+  maxSpan: 8192,
+  rtt: DEFAULT_RTT_CONFIG,
+};
+
+interface InFlight {
+  seq: number;
+  sentAt: number;
+  bytes: number;
+}
+
+/** What one acknowledgement changed. */
+export interface AckOutcome {
+  ackedChunks: number;
+  ackedBytes: number;
+  lostChunks: number;
+  lostBytes: number;
+}
+
+export interface WindowStats {
+  sent: number;
+  retransmits: number;
+  fastLosses: number;
+  timeouts: number;
+}
+
+export class SendWindow {
+  readonly acked: Bitset;
+  readonly rtt: RttEstimator;
+  /** First chunk not yet acknowledged. */
+  cum = 0;
+  inFlightBytes = 0;
+  readonly stats: WindowStats = { sent: 0, retransmits: 0, fastLosses: 0, timeouts: 0 };
+  /** Insertion order is send order (a resend moves the chunk to the end). */
+  private readonly inFlight = new Map<number, InFlight>();
+  private lost: number[] = [];
+  private lostHead = 0;
+  private readonly queuedLost = new Set<number>();
+  private readonly retries = new Map<number, number>();
+  private nextNew = 0;
+  private largestAckedSeq = -1;
+
+  constructor(
+    readonly total: number,
+    private readonly bytesOf: (chunk: number) => number,
+    private readonly config: WindowConfig = DEFAULT_WINDOW_CONFIG,
+  ) {
+    this.acked = new Bitset(total);
+    this.rtt = new RttEstimator(config.rtt);
+  }
+
+  get complete(): boolean {
+    return this.acked.count === this.total;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** The next chunk to put on the wire (lost ones first), or null when none may go now. */
+  next(): { chunk: number; retransmit: boolean } | null {
+    while (this.lostHead < this.lost.length) {
+      const chunk = this.lost[this.lostHead++]!;
+      this.queuedLost.delete(chunk);
+      if (!this.acked.has(chunk) && !this.inFlight.has(chunk)) return { chunk, retransmit: true };
+    }
+    if (this.lostHead > 0) {
+      this.lost = [];
+      this.lostHead = 0;
+    }
+    this.nextNew = this.acked.nextClear(this.nextNew);
+    if (this.nextNew >= this.total || this.nextNew > this.cum + this.config.maxSpan) return null;
+    return { chunk: this.nextNew++, retransmit: false };
+  }
+
+  /** Records a transmission; returns how many times this chunk has been resent. */
+  onSent(chunk: number, seq: number, now: number, retransmit: boolean): number {
+    const bytes = this.bytesOf(chunk);
+    const old = this.inFlight.get(chunk);
+    if (old) {
+      this.inFlightBytes -= old.bytes;
+      this.inFlight.delete(chunk);
+    }
+    this.inFlight.set(chunk, { seq, sentAt: now, bytes });
+    this.inFlightBytes += bytes;
+    this.stats.sent++;
+    if (!retransmit) return 0;
+    this.stats.retransmits++;
+    const count = (this.retries.get(chunk) ?? 0) + 1;
+    this.retries.set(chunk, count);
+    return count;
+  }
+
+  /** Applies an ACK: everything below cum plus the set bits of the bitmap. */
+  onAck(cum: number, bitmap: Buffer, now: number): AckOutcome {
+    const out: AckOutcome = { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0 };
+    const top = Math.min(cum, this.total);
+    for (let c = this.cum; c < top; c++) this.markAcked(c, out);
+    for (let byte = 0; byte < bitmap.length; byte++) {
+      const bits = bitmap[byte]!;
+      if (bits === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        if (bits & (1 << bit)) this.markAcked(cum + 1 + byte * 8 + bit, out);
+      }
+    }
+    this.cum = this.acked.nextClear(this.cum);
+    if (out.ackedChunks > 0) this.rtt.onProgress();
+    this.detectLosses(now, out);
+    return out;
+  }
+
+  /** Runs time-based loss detection and the RTO; call when `deadline()` passes. */
+  onTimer(now: number): AckOutcome & { timedOut: boolean } {
+    const out = { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0, timedOut: false };
+    this.detectLosses(now, out);
+    const oldest = this.inFlight.values().next().value;
+    if (oldest && now - oldest.sentAt >= this.rtt.rto) {
+      for (const chunk of [...this.inFlight.keys()]) this.markLost(chunk, out);
+      this.rtt.onTimeout();
+      this.stats.timeouts++;
+      out.timedOut = true;
+    }
+    return out;
+  }
+
+  /** When onTimer next has work: the RTO of the oldest chunk in flight, or null. */
+  deadline(): number | null {
+    const oldest = this.inFlight.values().next().value;
+    if (!oldest) return null;
+    // Something sent later was acknowledged: the loss timer is due sooner than the RTO.
+    if (oldest.seq < this.largestAckedSeq) {
+      return oldest.sentAt + Math.min(this.rtt.rto, this.lossDelay());
+    }
+    return oldest.sentAt + this.rtt.rto;
+  }
+
+  private lossDelay(): number {
+    return Math.max(1, this.config.timeThreshold * Math.max(this.rtt.smoothed, this.rtt.latest));
+  }
+
+  private detectLosses(now: number, out: AckOutcome): void {
+    const delay = this.lossDelay();
+    for (const [chunk, f] of this.inFlight) {
+      if (f.seq >= this.largestAckedSeq) break;
+      const byCount = this.largestAckedSeq - f.seq > this.config.packetThreshold;
+      const byTime = now - f.sentAt >= delay;
+      if (!byCount && !byTime) break;
+      this.stats.fastLosses++;
+      this.markLost(chunk, out);
+    }
+  }
+
+  private markAcked(chunk: number, out: AckOutcome): void {
+    if (!this.acked.add(chunk)) return;
+    out.ackedChunks++;
+    out.ackedBytes += this.bytesOf(chunk);
+    this.retries.delete(chunk);
+    const f = this.inFlight.get(chunk);
+    if (!f) return;
+    if (f.seq > this.largestAckedSeq) this.largestAckedSeq = f.seq;
+    this.inFlightBytes -= f.bytes;
+    this.inFlight.delete(chunk);
+  }
+
+  private markLost(chunk: number, out: AckOutcome): void {
+    const f = this.inFlight.get(chunk);
+    if (!f) return;
+    this.inFlightBytes -= f.bytes;
+    this.inFlight.delete(chunk);
+    out.lostChunks++;
+    out.lostBytes += f.bytes;
+    if (!this.queuedLost.has(chunk)) {
+      this.queuedLost.add(chunk);
+      this.lost.push(chunk);
+    }
+  }
+}
