@@ -4,6 +4,7 @@
  * Example: `Yoda wise@!manbaby`
  */
 import { readFile } from 'node:fs/promises';
+import { startError } from './server-error.js';
 
 export interface Credentials {
   /** username → password */
@@ -53,12 +54,7 @@ export async function loadCredentials(file: string): Promise<Credentials> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const cause = err as NodeJS.ErrnoException;
-    const error = new Error(`Cannot read credentials file ${file}: ${cause.message}`, {
-      cause,
-    }) as NodeJS.ErrnoException;
-    error.code = cause.code;
-    throw error;
+    throw startError(`Cannot read credentials file ${file}`, err);
   }
   return parseCredentials(text);
 }

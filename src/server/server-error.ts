@@ -13,3 +13,14 @@ export class ServerError extends ProtocolError {
     super(code, message);
   }
 }
+
+/**
+ * Wraps a system error with what the server was doing, keeping its `code` (EADDRINUSE,
+ * ENOENT...) so callers can still tell the cases apart.
+ */
+export function startError(doing: string, cause: unknown): NodeJS.ErrnoException {
+  const system = cause as NodeJS.ErrnoException;
+  const error = new Error(`${doing}: ${system.message}`, { cause }) as NodeJS.ErrnoException;
+  error.code = system.code;
+  return error;
+}

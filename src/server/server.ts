@@ -10,9 +10,10 @@ import { Authenticator, Lockout } from './auth.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
 import { Groups } from './groups.js';
-import { openMessageLog } from './logs/message-log.js';
+import { type NumberedLog, openMessageLog } from './logs/message-log.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
+import { startError } from './server-error.js';
 import { Session } from './session.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
 import { TransferBroker } from './transfers.js';
@@ -59,10 +60,15 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     logger.warn(text);
     consoleSink(text);
   }
-  await mkdir(config.logDir, { recursive: true });
+  let messageLog: NumberedLog;
   const userLog = new UserLog(config.logDir);
-  await userLog.reset();
-  const messageLog = await openMessageLog(config.logDir);
+  try {
+    await mkdir(config.logDir, { recursive: true });
+    await userLog.reset();
+    messageLog = await openMessageLog(config.logDir);
+  } catch (err) {
+    throw startError(`Cannot prepare the log folder ${config.logDir}`, err);
+  }
 
   const timers = new TimerGroup(config.timers ?? realTimers);
   const lockout = new Lockout({
@@ -148,12 +154,8 @@ function onceClosed(socket: net.Socket): Promise<void> {
 /** Listens, or rejects with a clear message and the system error's code kept. */
 function listen(server: net.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (cause: NodeJS.ErrnoException): void => {
-      const error = new Error(`Cannot listen on ${host}:${port}: ${cause.message}`, {
-        cause,
-      }) as NodeJS.ErrnoException;
-      error.code = cause.code;
-      reject(error);
+    const onError = (cause: Error): void => {
+      reject(startError(`Cannot listen on ${host}:${port}`, cause));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

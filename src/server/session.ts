@@ -100,10 +100,6 @@ export class Session implements ClientSession {
     this.finish('destroyed');
   }
 
-  get socketClosed(): boolean {
-    return this.socket.closed;
-  }
-
   private onData(chunk: Buffer): void {
     for (const event of this.decoder.push(chunk)) {
       if (this.stateValue === 'closed') return;
@@ -126,6 +122,7 @@ export class Session implements ClientSession {
       }
       this.badFrames = 0;
       const { v: _v, id, ...request } = decoded.value;
+      this.ctx.logger.debug('request', { session: this.id, id, type: request.type });
       void this.handle(id, request as Request);
     }
   }

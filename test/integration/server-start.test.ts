@@ -58,6 +58,22 @@ describe('server start-up and shutdown', () => {
     }
   });
 
+  it('rejects with a clear error when the log folder cannot be made', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'tessenger-start-'));
+    try {
+      await writeFile(path.join(dir, 'credentials.txt'), 'a b\n');
+      await writeFile(path.join(dir, 'logs'), 'a file where the folder should be');
+      await expect(
+        startServer(configIn(dir, path.join(dir, 'credentials.txt'))),
+      ).rejects.toMatchObject({
+        code: 'EEXIST',
+        message: expect.stringMatching(/^Cannot prepare the log folder/),
+      });
+    } finally {
+      await removeDir(dir);
+    }
+  });
+
   it('rejects with EADDRINUSE when the port is taken', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
