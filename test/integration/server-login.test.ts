@@ -73,6 +73,34 @@ describe('server login and lock-out', () => {
     ]);
   });
 
+  it('lets exactly one of two racing logins of the same user in', async () => {
+    const a = await h.t.connect();
+    const b = await h.t.connect();
+    const creds = { username: 'Tiger', password: USERS.Tiger, udpPort: 7000 };
+    const replies = await Promise.all([a.request('login', creds), b.request('login', creds)]);
+    expect(replies.map((r) => (r.type === 'ok' ? 'ok' : r.code)).sort()).toEqual([
+      'ALREADY_LOGGED_IN',
+      'ok',
+    ]);
+    // Two frames in one write on one connection: the second sees the first's admission.
+    const c = await h.t.connect();
+    const first = c.takeId();
+    const second = c.takeId();
+    const frame = (id: number) =>
+      JSON.stringify({
+        v: 1,
+        id,
+        type: 'login',
+        username: 'vader',
+        password: USERS.vader,
+        udpPort: 1,
+      });
+    c.writeRaw(`${frame(first)}\n${frame(second)}\n`);
+    expect((await c.reply(first)).type).toBe('ok');
+    expect(await c.reply(second)).toMatchObject({ code: 'ALREADY_AUTHENTICATED' });
+    expect(h.t.lines.filter((l) => l === 'vader login')).toHaveLength(1);
+  });
+
   it('gates requests on the session state', async () => {
     const c = await h.t.connect();
     expect((await c.ok('ping')) as object).toEqual({});

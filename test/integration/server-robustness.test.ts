@@ -4,7 +4,16 @@ import { MAX_FRAME_BYTES } from '../../src/protocol/frame.js';
 import { useTestServer } from '../helpers/server-fixture.js';
 
 describe('server under bad input', () => {
-  const h = useTestServer();
+  /** Diagnostics logged at error level, to check a failure leaves a trace. */
+  const diagnostics: string[] = [];
+  const h = useTestServer({
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (message, meta) => diagnostics.push(`${message} ${JSON.stringify(meta)}`),
+    },
+  });
 
   /** Two users chat; returns a check that they still can. */
   async function chatters(): Promise<() => Promise<void>> {
@@ -84,6 +93,9 @@ describe('server under bad input', () => {
     await writeFile(h.t.logDir, 'not a folder');
     const r = await yoda.fail('msgto', { to: 'obiwan', text: 'lost' });
     expect(r.code).toBe('INTERNAL');
+    expect(diagnostics.some((d) => d.startsWith('handler failed') && d.includes('msgto'))).toBe(
+      true,
+    );
     expect(await yoda.ok('activeuser')).toMatchObject({ users: [{ username: 'obiwan' }] });
     await rm(h.t.logDir);
     await mkdir(h.t.logDir);
