@@ -57,6 +57,7 @@ export class RateController {
   private roundMinRtt = Number.POSITIVE_INFINITY;
   private heavyRounds = 0;
   private hold = 0;
+  private timeoutsInRow = 0;
 
   constructor(
     now: number,
@@ -77,6 +78,7 @@ export class RateController {
   /** An acknowledgement: bytes newly acknowledged and, when measured, an RTT sample in ms. */
   onAck(now: number, bytes: number, rttMs: number | null, srttMs: number): void {
     this.acked += bytes;
+    if (bytes > 0) this.timeoutsInRow = 0;
     if (rttMs !== null) {
       this.roundMinRtt = Math.min(this.roundMinRtt, rttMs);
       if (rttMs <= this.baseRtt || now - this.baseRttAt > this.config.baseRttWindowMs) {
@@ -87,8 +89,10 @@ export class RateController {
     if (now - this.roundStart >= Math.max(this.config.minRoundMs, srttMs)) this.endRound(now);
   }
 
-  /** A retransmission time-out: the path went quiet, so halve. */
+  /** A retransmission time-out; the second in a row (the path went quiet) halves the rate. */
   onTimeout(): void {
+    this.timeoutsInRow++;
+    if (this.timeoutsInRow < 2) return;
     this.rate = Math.max(this.config.minRate, this.rate / 2);
     this.mode = 'steady';
     this.stats.timeoutBackoffs++;

@@ -41,6 +41,7 @@ export class ReceiveTransfer extends TransferBase {
   private readonly writes = new Set<Promise<void>>();
   private readonly progress: ProgressMeter;
   private feeder: StreamFeeder | null = null;
+  private earlyHello: Extract<Message, { type: 1 }> | null = null;
   savedPath: string | null = null;
 
   constructor(
@@ -79,23 +80,7 @@ export class ReceiveTransfer extends TransferBase {
       );
     }
     this.fileName = name;
-    try {
-      this.part = await PartFile.open(options.dir, name, options.size, options.sha256);
-    } catch (error) {
-      return this.fail(error as TransferError, false);
-    }
-    if (this.isDisposed) {
-      await this.part.close();
-      return;
-    }
-    this.resumedBytes = this.part.written.bytes;
-    if (options.stream) {
-      this.feeder = new StreamFeeder(options.stream, this.part, options.size, (f) =>
-        this.ctx.background.delete(f),
-      );
-      this.ctx.background.add(this.feeder);
-      this.feeder.poke();
-    }
+    // The channel exists before the part file is open so an early HELLO is kept, not lost.
     this.channel = new SecureChannel(
       this.ctx.socket,
       options.peer,
@@ -104,8 +89,29 @@ export class ReceiveTransfer extends TransferBase {
       keys,
       this.stats,
     );
+    try {
+      this.part = await PartFile.open(options.dir, name, options.size, options.sha256);
+    } catch (error) {
+      return this.fail(error as TransferError);
+    }
+    if (this.isDisposed) {
+      await this.part.close();
+      return;
+    }
+    this.resumedBytes = this.part.written.bytes;
+    this.part.followHash();
+    if (options.stream) {
+      this.feeder = new StreamFeeder(options.stream, this.part, options.size, (f) =>
+        this.ctx.background.delete(f),
+      );
+      this.ctx.background.add(this.feeder);
+      this.feeder.poke();
+    }
     this.state = 'waiting';
     this.lastProgressAt = this.now();
+    const early = this.earlyHello;
+    this.earlyHello = null;
+    if (early) this.onHello(early, this.now());
   }
 
   /** Bytes already on disk from an earlier attempt when this transfer started. */
@@ -144,6 +150,10 @@ export class ReceiveTransfer extends TransferBase {
     const { options } = this;
     if (this.state === 'lingering') {
       this.sendDone();
+      return;
+    }
+    if (this.state === 'opening') {
+      this.earlyHello = msg;
       return;
     }
     if (msg.size !== options.size || msg.sha256 !== options.sha256) {

@@ -8,7 +8,9 @@ export interface RttConfig {
   maxRtoMs: number;
 }
 
-export const DEFAULT_RTT_CONFIG: RttConfig = { initialRtoMs: 250, minRtoMs: 25, maxRtoMs: 2000 };
+// The floor is well above loopback RTTs because a busy Node event loop (GC, disk callbacks)
+// delays ACKs by tens of ms; a spurious time-out costs more than a slightly late one.
+export const DEFAULT_RTT_CONFIG: RttConfig = { initialRtoMs: 250, minRtoMs: 60, maxRtoMs: 2000 };
 
 export class RttEstimator {
   srtt: number | null = null;

@@ -3,8 +3,8 @@
  * retransmit. Pure logic over explicit state; time comes in as `now` (ms), so tests drive it
  * with a manual clock. Loss detection follows QUIC (RFC 9002 §6): a chunk is lost when one sent
  * `packetThreshold` packets later was acknowledged (fast retransmit) or when it is older than
- * `timeThreshold` × RTT and something sent after it was; a time-out (RTO) declares the whole
- * flight lost and backs the RTO off.
+ * `timeThreshold` × RTT and something sent after it was; a time-out (RTO) resends the oldest
+ * chunk as a probe and backs the RTO off.
  */
 import { Bitset } from './bitset.js';
 import { DEFAULT_RTT_CONFIG, type RttConfig, RttEstimator } from './rtt.js';
@@ -132,13 +132,17 @@ export class SendWindow {
     return out;
   }
 
-  /** Runs time-based loss detection and the RTO; call when `deadline()` passes. */
+  /**
+   * Runs time-based loss detection and the RTO; call when `deadline()` passes. A time-out
+   * resends only the oldest chunk as a probe (as TCP and QUIC's PTO do): if the path is merely
+   * slow its ACK clears the rest, if the flight was lost the probe's ACK exposes it.
+   */
   onTimer(now: number): AckOutcome & { timedOut: boolean } {
     const out = { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0, timedOut: false };
     this.detectLosses(now, out);
-    const oldest = this.inFlight.values().next().value;
-    if (oldest && now - oldest.sentAt >= this.rtt.rto) {
-      for (const chunk of [...this.inFlight.keys()]) this.markLost(chunk, out);
+    const [oldestChunk, oldest] = this.inFlight.entries().next().value ?? [];
+    if (oldest !== undefined && oldestChunk !== undefined && now - oldest.sentAt >= this.rtt.rto) {
+      this.markLost(oldestChunk, out);
       this.rtt.onTimeout();
       this.stats.timeouts++;
       out.timedOut = true;
