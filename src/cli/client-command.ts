@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ChatClient } from '../client/chat-client.js';
 import { createTransferEngine } from '../transfer/engine.js';
+import { runTuiClient } from '../tui/app.js';
 import { createLogger } from '../util/logger.js';
 import type { ClientCliConfig } from './config.js';
 import { runPlainClient } from './plain-client.js';
@@ -41,6 +42,9 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
     return failWith((err as Error).message);
   }
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  if (terminal && !config.plain) {
+    return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}` });
+  }
   return runPlainClient({
     client,
     input: process.stdin,

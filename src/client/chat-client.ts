@@ -41,23 +41,32 @@ export interface ChatClientOptions {
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
   private username: string | null = null;
+  /** Kept in memory only, so a reconnect can sign in again without asking. */
+  private credentials: { username: string; password: string } | null = null;
   private loggingOut = false;
   readonly transfers: TransferManager;
 
   private constructor(
-    private readonly connection: Connection,
+    private connection: Connection,
     private readonly options: ChatClientOptions,
   ) {
     super();
     this.transfers = new TransferManager(
-      connection,
+      () => this.connection,
       options.engine,
       options.downloadDir,
       (name, info) => this.emit(name, info),
     );
+    this.attach(connection);
+  }
+
+  private attach(connection: Connection): void {
     connection.on('push', (event) => this.onPush(event));
     connection.on('close', () => {
-      this.emit('disconnected', { expected: this.loggingOut });
+      // A replaced connection's late close must not look like a new loss.
+      if (connection === this.connection) {
+        this.emit('disconnected', { expected: this.loggingOut });
+      }
     });
   }
 
@@ -75,8 +84,19 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return this.connection.isOpen;
   }
 
+  /** True once logout() or close() has begun: no reconnect should follow. */
+  get closing(): boolean {
+    return this.loggingOut;
+  }
+
   /** Signs in; rejects with a ProtocolError whose code says why (see ErrorCode). */
   async login(username: string, password: string): Promise<void> {
+    // A server may close the link after refusing a login (lock-out); try again on a new one.
+    if (!this.connection.isOpen && !this.loggingOut) {
+      const { host, port, logger } = this.options;
+      this.connection = await Connection.open(host, port, logger);
+      this.attach(this.connection);
+    }
     const reply = await this.connection.request({
       type: 'login',
       username,
@@ -84,7 +104,37 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       udpPort: this.options.engine.port,
     });
     this.username = reply.username;
+    this.credentials = { username, password };
     this.transfers.setUser(reply.username);
+  }
+
+  /**
+   * Opens a new connection and signs in again with the credentials held in memory. On
+   * failure the new connection is dropped and the error (ConnectionError or ProtocolError)
+   * is thrown; the caller decides whether to try again.
+   */
+  async reconnect(): Promise<void> {
+    if (this.credentials === null) throw new Error('reconnect() needs a logged-in client');
+    if (this.loggingOut) throw new Error('the client is closing');
+    const { host, port, logger, engine } = this.options;
+    const connection = await Connection.open(host, port, logger);
+    try {
+      await connection.request({
+        type: 'login',
+        username: this.credentials.username,
+        password: this.credentials.password,
+        udpPort: engine.port,
+      });
+    } catch (err) {
+      connection.close();
+      throw err;
+    }
+    if (this.loggingOut) {
+      connection.close();
+      throw new Error('the client is closing');
+    }
+    this.connection = connection;
+    this.attach(connection);
   }
 
   /** Runs one parsed command. Errors (ProtocolError, TransferStartError) carry user-facing text. */

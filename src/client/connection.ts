@@ -26,6 +26,17 @@ export interface ConnectionEvents {
   close: [Error | undefined];
 }
 
+/** A refused request; `retryAfterMs` is set when the server says when to try again (lock-out). */
+export class ReplyError extends ProtocolError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(code, message);
+  }
+}
+
 /** Error raised when the server cannot be reached or the link drops. */
 export class ConnectionError extends Error {
   constructor(
@@ -120,7 +131,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       }
       this.pending.delete(frame.id);
       if (frame.type === 'ok') waiter.resolve(frame.data ?? {});
-      else waiter.reject(new ProtocolError(frame.code as ErrorCode, frame.message));
+      else {
+        // The server may add fields to an error frame; only the lock-out's wait is used here.
+        const retry = (frame as { retryAfterMs?: unknown }).retryAfterMs;
+        const retryAfterMs = typeof retry === 'number' && retry >= 0 ? retry : undefined;
+        waiter.reject(new ReplyError(frame.code as ErrorCode, frame.message, retryAfterMs));
+      }
     }
   }
 

@@ -56,7 +56,8 @@ export class TransferManager {
   private user = '';
 
   constructor(
-    private readonly connection: Connection,
+    /** A getter, because a reconnect replaces the connection. */
+    private readonly connection: () => Connection,
     private readonly engine: TransferEngine,
     private readonly downloadDir: string,
     private readonly emit: (name: keyof TransferEvents, info: TransferInfo) => void,
@@ -97,7 +98,7 @@ export class TransferManager {
     await checkReadableFile(filePath, filename);
     const { size, sha256 } = await hashFile(filePath);
     const keys = this.engine.createKeyPair();
-    const reply = await this.connection.request({
+    const reply = await this.connection().request({
       type: 'p2p-offer',
       to,
       filename,
@@ -160,7 +161,7 @@ export class TransferManager {
   }
 
   private answer(transferId: string, accept: boolean, publicKey: string, reason: string): void {
-    this.connection
+    this.connection()
       .request({ type: 'p2p-answer', transferId, accept, publicKey, reason })
       .catch((err: Error) => this.onCancelled(transferId, err.message));
   }

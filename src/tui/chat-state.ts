@@ -1,0 +1,71 @@
+/**
+ * Everything the main screen shows, in one plain object the views read and the controllers
+ * change. Holding it in one place keeps the views free of state.
+ */
+
+import type { CompletionState } from '../client/completion.js';
+import { ConversationStore } from '../client/conversations.js';
+import { InputHistory } from '../client/input-history.js';
+import type { LinkState } from '../client/reconnect.js';
+import type { TransferInfo } from '../client/transfers.js';
+import type { ActiveUser } from '../protocol/control.js';
+import { type EditorState, EMPTY } from './line-editor.js';
+
+export interface QueuedLine {
+  convId: string;
+  line: string;
+}
+
+export interface ChatState {
+  me: string;
+  server: string;
+  store: ConversationStore;
+  users: ActiveUser[];
+  groups: Set<string>;
+  link: LinkState;
+  retryAt: number | null;
+  /** Lines typed while offline, sent in order once signed in again. */
+  outbox: QueuedLine[];
+  editor: EditorState;
+  history: InputHistory;
+  completion: CompletionState | null;
+  /** Lines of a paste waiting for the user's answer. */
+  paste: string[] | null;
+  /** Rows scrolled up from the bottom, per conversation id. */
+  scroll: Map<string, number>;
+  search: { convId: string; query: string } | null;
+  transfers: TransferInfo[];
+  /** transferId of the transfer Ctrl+X cancels, or null for the newest running one. */
+  selectedTransfer: string | null;
+  /** A one-off notice in the input row (e.g. "nothing to cancel"). */
+  notice: string | null;
+}
+
+export function createChatState(me: string, server: string): ChatState {
+  return {
+    me,
+    server,
+    store: new ConversationStore(),
+    users: [],
+    groups: new Set(),
+    link: { state: 'online' },
+    retryAt: null,
+    outbox: [],
+    editor: EMPTY,
+    history: new InputHistory(),
+    completion: null,
+    paste: null,
+    scroll: new Map(),
+    search: null,
+    transfers: [],
+    selectedTransfer: null,
+    notice: null,
+  };
+}
+
+/** The transfer Ctrl+X acts on: the selected one, else the newest still running. */
+export function targetTransfer(state: ChatState): TransferInfo | undefined {
+  const selected = state.transfers.find((t) => t.transferId === state.selectedTransfer);
+  if (selected) return selected;
+  return [...state.transfers].reverse().find((t) => t.state === 'running');
+}

@@ -1,0 +1,96 @@
+/**
+ * The login phase: keys edit the two fields, Enter moves on or signs in, refusals show in
+ * place with the lock-out countdown. Resolves once signed in, or null when the user quits.
+ */
+import type blessed from 'blessed';
+import type { ChatClient } from '../client/chat-client.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { EDIT_KEYS, EMPTY, edit, insert } from './line-editor.js';
+import {
+  blockedSeconds,
+  initialLogin,
+  type LoginState,
+  loginFailed,
+} from './view-models/login-model.js';
+import { isPrintable, SurrogateJoiner } from './views/keys.js';
+import { LoginView } from './views/login-view.js';
+
+export function runLogin(
+  screen: blessed.Widgets.Screen,
+  colour: boolean,
+  client: ChatClient,
+  server: string,
+): Promise<boolean> {
+  const view = new LoginView(screen, colour, server);
+  let state: LoginState = initialLogin();
+  const draw = () => view.draw(state, Date.now());
+  const joiner = new SurrogateJoiner();
+  // Ticks only while blocked, so the countdown moves.
+  const tick = setInterval(() => {
+    if (state.blockedUntil !== null) {
+      if (blockedSeconds(state, Date.now()) === 0) state = { ...state, blockedUntil: null };
+      draw();
+    }
+  }, 500);
+
+  return new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => {
+      clearInterval(tick);
+      screen.off('keypress', onKey);
+      screen.off('resize', draw);
+      view.destroy();
+      resolve(ok);
+    };
+    const submit = async () => {
+      const username = state.username.text.trim();
+      if (username === '') {
+        state = { ...state, field: 'username', message: 'Enter a username.', tone: 'error' };
+        return draw();
+      }
+      if (state.field === 'username') {
+        state = { ...state, field: 'password' };
+        return draw();
+      }
+      if (state.busy || blockedSeconds(state, Date.now()) > 0) return;
+      state = { ...state, busy: true, message: null };
+      draw();
+      try {
+        await client.login(username, state.password.text);
+        done(true);
+      } catch (err) {
+        const e = err as Error & { code?: string; retryAfterMs?: number };
+        const info = err instanceof ProtocolError ? e : { message: e.message };
+        state = loginFailed(state, info, Date.now());
+        draw();
+      }
+    };
+    const onKey = (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      const field = state.field;
+      const name = key.full;
+      if (name === 'C-c') return done(false);
+      // blessed reports Enter twice ('return', then 'enter'); act on one.
+      if (name === 'return') return;
+      if (name === 'enter') return void submit();
+      if (name === 'tab' || name === 'S-tab' || name === 'up' || name === 'down') {
+        state = { ...state, field: field === 'username' ? 'password' : 'username' };
+        return draw();
+      }
+      const editKey = EDIT_KEYS[name];
+      const current = state[field];
+      let next = current;
+      if (editKey) next = edit(current, editKey);
+      else {
+        const typed = joiner.feed(ch);
+        if (typed && isPrintable(typed, key)) next = insert(current, typed);
+      }
+      if (next !== current) {
+        state = { ...state, [field]: next };
+        draw();
+      }
+    };
+    screen.on('keypress', onKey);
+    screen.on('resize', draw);
+    state = { ...state, username: EMPTY };
+    draw();
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The transfers panel: one row per transfer with direction, name, a progress bar, rate and
+ * ETA while running, and the outcome once done or failed.
+ */
+import { formatBytes } from '../../client/format.js';
+import type { TransferInfo } from '../../client/transfers.js';
+import type { Row } from './spans.js';
+import { fitWidth, textWidth } from './text-width.js';
+
+/** `[#####.....]` of `width` cells for a fraction 0..1. */
+export function progressBar(fraction: number, width: number): string {
+  const inner = Math.max(1, width - 2);
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * inner);
+  return `[${'#'.repeat(filled)}${'.'.repeat(inner - filled)}]`;
+}
+
+export const formatEta = (eta: number | null): string => {
+  if (eta === null || !Number.isFinite(eta)) return '--';
+  const s = Math.ceil(eta);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+};
+
+/** The headline of a transfer: `↑ video.mp4 → obiwan` or `↓ video.mp4 ← Yoda`. */
+export const transferLabel = (t: TransferInfo): string =>
+  t.direction === 'send' ? `↑ ${t.filename} → ${t.peer}` : `↓ ${t.filename} ← ${t.peer}`;
+
+export function transferRow(t: TransferInfo, width: number, selected: boolean): Row {
+  const mark = selected ? '>' : ' ';
+  if (t.state === 'failed') {
+    const text = `${mark}${transferLabel(t)}  failed: ${t.error ?? 'unknown error'}`;
+    return [{ text: fitWidth(text, width), style: 'fail' }];
+  }
+  if (t.state === 'done') {
+    const what = t.direction === 'send' ? 'Uploaded' : 'Received';
+    const size = formatBytes(t.size);
+    return [{ text: fitWidth(`${mark}${transferLabel(t)}  ${what} ${size}`, width), style: 'ok' }];
+  }
+  const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
+  const tail = ` ${String(pct).padStart(3)}% ${formatBytes(t.rate)}/s ETA ${formatEta(t.eta)} direct`;
+  const labelWidth = Math.min(textWidth(transferLabel(t)) + 1, Math.floor(width / 3));
+  const barWidth = Math.max(4, width - 1 - labelWidth - textWidth(tail));
+  return [
+    { text: mark + fitWidth(transferLabel(t), labelWidth) },
+    { text: progressBar(t.size === 0 ? 1 : t.bytes / t.size, barWidth), style: 'bar' },
+    { text: fitWidth(tail, width - 1 - labelWidth - barWidth) },
+  ];
+}
+
+/** Which transfers the panel shows: running ones first, then the latest finished. */
+export function shownTransfers(all: readonly TransferInfo[], max: number): TransferInfo[] {
+  const running = all.filter((t) => t.state === 'running');
+  const finished = all.filter((t) => t.state !== 'running').slice(-max);
+  return [...running, ...finished.reverse()].slice(0, max);
+}
