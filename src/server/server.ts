@@ -7,6 +7,7 @@ import net from 'node:net';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { Authenticator, Lockout } from './auth.js';
+import { Connections } from './connections.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
 import { Groups } from './groups.js';
@@ -14,7 +15,6 @@ import { type NumberedLog, openMessageLog } from './logs/message-log.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
 import { startError } from './server-error.js';
-import { Session } from './session.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
 import { TransferBroker } from './transfers.js';
 
@@ -44,39 +44,27 @@ export interface TessengerServer {
   close(): Promise<void>;
 }
 
-/** How long a closed session's socket may linger half-open before it is destroyed. */
-const LINGER_MS = 2000;
-/** How long close() lets clients read their bye before cutting connections. */
-const SHUTDOWN_GRACE_MS = 500;
-
 export async function startServer(config: ServerConfig): Promise<TessengerServer> {
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? silentLogger;
   const consoleSink = config.console ?? ((line: string) => console.log(line));
 
   const credentials = await loadCredentials(config.credentialsPath);
-  for (const line of credentials.malformed) {
-    const text = malformedLineText(line);
-    logger.warn(text);
-    consoleSink(text);
-  }
   let messageLog: NumberedLog;
-  const userLog = new UserLog(config.logDir);
   try {
     await mkdir(config.logDir, { recursive: true });
-    await userLog.reset();
     messageLog = await openMessageLog(config.logDir);
   } catch (err) {
     throw startError(`Cannot prepare the log folder ${config.logDir}`, err);
   }
-
+  const userLog = new UserLog(config.logDir);
   const timers = new TimerGroup(config.timers ?? realTimers);
+  const groups = new Groups();
   const lockout = new Lockout({
     maxAttempts: config.maxAttempts,
     blockMs: config.blockMs ?? 10_000,
     clock,
   });
-  const groups = new Groups();
   const ctx: ServerContext = {
     clock,
     logger,
@@ -89,66 +77,44 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     messageLog,
     transfers: new TransferBroker(timers, config.offerTimeoutMs ?? 60_000),
   };
-
-  const sessions = new Set<Session>();
-  const sockets = new Set<net.Socket>();
-  let nextId = 1;
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    const session = new Session({
-      id: nextId++,
-      socket,
-      ctx,
-      onClosed: (closed) => {
-        sessions.delete(closed);
-        if (socket.closed) return;
-        // A client that ignores our FIN must not hold the socket forever.
-        const linger = timers.set(() => socket.destroy(), LINGER_MS);
-        socket.once('close', () => timers.clear(linger));
-      },
-    });
-    sessions.add(session);
-    socket.once('close', () => sockets.delete(socket));
-    logger.debug('connection', { session: session.id, address: session.address });
-  });
-  server.on('error', (err) => logger.error('server error', { error: err.message }));
+  const connections = new Connections(ctx, timers);
+  const server = net.createServer((socket) => connections.accept(socket));
 
   await listen(server, config.host, config.port);
+  // Emptied only now that the port is ours: a second server started by mistake on a busy
+  // port must not wipe the running one's file. Queued before any login can append (no I/O
+  // callback runs between listening and this line), so no login line is lost.
+  const emptied = userLog.reset();
+  server.on('error', (err) => logger.error('server error', { error: err.message }));
   const bound = server.address() as net.AddressInfo;
-  logger.info('listening', { address: bound.address, port: bound.port });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const session of [...sessions]) session.shutdown('server shutting down');
-      // Give clients a moment to read the bye, then cut whatever is left.
-      let grace: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all([...sockets].map((s) => onceClosed(s))),
-        new Promise<void>((resolve) => {
-          grace = setTimeout(resolve, SHUTDOWN_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(grace);
-      for (const socket of sockets) socket.destroy();
+      await connections.shutdown('server shutting down');
       await stopped;
       timers.clearAll();
-      await Promise.all([userLog.flush(), messageLog.flush(), ...groupFlushes(groups)]);
+      const logs = [userLog, messageLog, ...[...groups.all()].map((g) => g.log)];
+      await Promise.all(logs.map((log) => log.flush()));
     })();
     return closing;
   };
 
+  try {
+    await emptied;
+  } catch (err) {
+    await close();
+    throw startError(`Cannot write ${config.logDir}/userlog.txt`, err);
+  }
+  // Reported once the server is surely up, so a failed start prints only its reason.
+  for (const line of credentials.malformed) {
+    const text = malformedLineText(line);
+    logger.warn(text);
+    consoleSink(text);
+  }
+  logger.info('listening', { address: bound.address, port: bound.port });
   return { port: bound.port, address: bound.address, close };
-}
-
-function groupFlushes(groups: Groups): Promise<void>[] {
-  return [...groups.all()].map((g) => g.log.flush());
-}
-
-function onceClosed(socket: net.Socket): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
 /** Listens, or rejects with a clear message and the system error's code kept. */

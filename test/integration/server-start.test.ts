@@ -92,6 +92,23 @@ describe('server start-up and shutdown', () => {
     }
   });
 
+  it('a second server on a busy port leaves the running one alone and prints nothing', async () => {
+    const t = await startTestServer({ credentials: `Yoda ${USERS.Yoda}\nbroken line here\n` });
+    try {
+      await t.login('Yoda', 6666);
+      const before = await t.readLog('userlog.txt');
+      const lines: string[] = [];
+      await expect(
+        startServer({ ...t.config, port: t.port, console: (l) => lines.push(l) }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(lines).toEqual([]);
+      expect(await t.readLog('userlog.txt')).toBe(before);
+    } finally {
+      await t.close();
+      await removeDir(t.dir);
+    }
+  });
+
   it('says bye to connected clients on close and leaves no timer behind', async () => {
     const t = await startTestServer();
     try {

@@ -1,0 +1,62 @@
+/**
+ * The live connections: one Session per socket, the linger guard for sockets the server
+ * has ended, and the graceful-then-forced shutdown.
+ */
+import type net from 'node:net';
+import type { ServerContext } from './context.js';
+import { Session } from './session.js';
+import type { TimerGroup } from './timers.js';
+
+/** How long a closed session's socket may linger half-open before it is destroyed. */
+const LINGER_MS = 2000;
+/** How long shutdown lets clients read their bye before cutting connections. */
+const SHUTDOWN_GRACE_MS = 500;
+
+export class Connections {
+  private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<net.Socket>();
+  private nextId = 1;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly timers: TimerGroup,
+  ) {}
+
+  accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const session = new Session({
+      id: this.nextId++,
+      socket,
+      ctx: this.ctx,
+      onClosed: (closed) => {
+        this.sessions.delete(closed);
+        if (socket.closed) return;
+        // A client that ignores our FIN must not hold the socket forever.
+        const linger = this.timers.set(() => socket.destroy(), LINGER_MS);
+        socket.once('close', () => this.timers.clear(linger));
+      },
+    });
+    this.sessions.add(session);
+    this.ctx.logger.debug('connection', { session: session.id, address: session.address });
+  }
+
+  /** Says bye to every session, waits briefly for clients to hang up, then cuts the rest. */
+  async shutdown(reason: string): Promise<void> {
+    for (const session of [...this.sessions]) session.shutdown(reason);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.sockets].map(onceClosed)),
+      new Promise<void>((resolve) => {
+        grace = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+function onceClosed(socket: net.Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
