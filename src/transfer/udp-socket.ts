@@ -65,13 +65,16 @@ export async function bindUdpSocket(options: {
   });
   const port = socket.address().port;
   let closed = false;
+  let pending = 0;
   const onSent = (error: Error | null): void => {
+    pending--;
     if (error && options.stats) options.stats.sendErrors++;
   };
   return {
     port,
     send(parts, toPort, address) {
       if (closed) return;
+      pending++;
       socket.send(parts, toPort, address, onSent);
     },
     onMessage(handler) {
@@ -79,10 +82,14 @@ export async function bindUdpSocket(options: {
         handler(msg, { address: rinfo.address, port: rinfo.port }),
       );
     },
-    close() {
-      if (closed) return Promise.resolve();
+    async close() {
+      if (closed) return;
       closed = true;
-      return new Promise((resolve) => socket.close(() => resolve()));
+      // Let queued datagrams (a last DONE or ABORT) leave before the socket goes; closing
+      // would cancel them. Bounded, so a wedged send cannot hold close() up.
+      const until = Date.now() + 200;
+      while (pending > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };
 }

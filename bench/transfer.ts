@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:transfer`: Tessenger's goodput on loopback against baselines measured in the
+ * same run, and through the impairment proxy at 0/1/5/20 % loss. Prints medians of RUNS runs.
+ * Environment: BENCH_MIB (default 200), BENCH_PROXY_MIB (64), BENCH_RUNS (3).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createTransferEngine, LOOPBACK_CHUNK } from '../src/transfer/engine.js';
+import { naiveUdp, rawPacedUdp, type Sample, startWorker, tcp } from './baselines.js';
+
+const MIB = 1024 * 1024;
+const size = Number(process.env.BENCH_MIB ?? 200) * MIB;
+const proxySize = Number(process.env.BENCH_PROXY_MIB ?? 64) * MIB;
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+async function makeFile(dir: string, bytes: number): Promise<{ file: string; sha256: string }> {
+  const file = path.join(dir, `source-${bytes}.bin`);
+  const cipher = crypto.createCipheriv('aes-128-ctr', crypto.randomBytes(16), Buffer.alloc(16));
+  const hash = crypto.createHash('sha256');
+  const fh = await fs.open(file, 'w');
+  for (let done = 0; done < bytes; done += MIB) {
+    const buf = cipher.update(Buffer.alloc(Math.min(MIB, bytes - done)));
+    hash.update(buf);
+    await fh.write(buf);
+  }
+  await fh.close();
+  return { file, sha256: hash.digest('hex') };
+}
+
+/** One Tessenger transfer, receiver in a worker; optionally through a proxy worker. */
+async function tessenger(
+  src: { file: string; sha256: string },
+  bytes: number,
+  loss: number | null,
+) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-bench-rx-'));
+  const engine = await createTransferEngine({ port: 0, host: '127.0.0.1' });
+  const keys = engine.createKeyPair();
+  const rx = startWorker({
+    kind: 'receive',
+    dir,
+    size: bytes,
+    sha256: src.sha256,
+    peerPort: engine.port,
+    remoteKey: keys.publicKey,
+  });
+  const { port, publicKey } = await rx.next<{ port: number; publicKey: string }>();
+  let proxy: ReturnType<typeof startWorker> | null = null;
+  let toReceiver = port;
+  let toSender = engine.port;
+  if (loss !== null) {
+    proxy = startWorker({ kind: 'proxy', a: engine.port, b: port, loss, seed: 1 });
+    const p = await proxy.next<{ portForA: number; portForB: number }>();
+    toReceiver = p.portForA;
+    toSender = p.portForB;
+  }
+  rx.post({ peerPort: toSender });
+  await rx.next();
+  const start = performance.now();
+  const t = engine.send({
+    transferId: 'bench',
+    peer: { address: '127.0.0.1', port: toReceiver },
+    filePath: src.file,
+    size: bytes,
+    sha256: src.sha256,
+    keys,
+    remotePublicKey: publicKey,
+  });
+  const result = await t.done;
+  const ms = performance.now() - start;
+  const received = await rx.next<{ ok: boolean; error?: string }>();
+  if (!received.ok) throw new Error(`receiver failed: ${received.error}`);
+  if (proxy) {
+    proxy.post('stop');
+    await proxy.next();
+    await proxy.done();
+  }
+  await rx.done();
+  await engine.close();
+  await fs.rm(dir, { recursive: true, force: true });
+  return { mbps: bytes / ms / 1000, retransmits: t.stats.retransmits, sentBytes: result.sentBytes };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+async function medianOf(n: number, fn: () => Promise<Sample>): Promise<Sample> {
+  const samples: Sample[] = [];
+  for (let i = 0; i < n; i++) samples.push(await fn());
+  const loss = samples.map((s) => s.lossPct).filter((x): x is number => x !== undefined);
+  return {
+    mbps: median(samples.map((s) => s.mbps)),
+    lossPct: loss.length ? median(loss) : undefined,
+  };
+}
+
+const fmt = (s: Sample): string =>
+  `${s.mbps.toFixed(1)} MB/s${s.lossPct !== undefined ? ` (${s.lossPct.toFixed(1)} % lost)` : ''}`;
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-bench-'));
+  console.log(`Tessenger transfer bench: ${size / MIB} MiB on loopback, medians of ${runs} runs,`);
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, chunk ${LOOPBACK_CHUNK} B\n`);
+  const big = await makeFile(dir, size);
+  const ours = await medianOf(runs, () => tessenger(big, size, null));
+  const raw = await medianOf(runs, () => rawPacedUdp(size, LOOPBACK_CHUNK));
+  const naive = await medianOf(runs, () => naiveUdp(size));
+  const overTcp = await medianOf(runs, () => tcp(big.file));
+  console.log(`Tessenger (encrypted, reliable, verified)   ${fmt(ours)}`);
+  console.log(`raw paced UDP ceiling (no acks, no crypto)  ${fmt(raw)}`);
+  console.log(`naive UDP, 1 KiB datagrams, no acks         ${fmt(naive)}`);
+  console.log(`node:net TCP                                ${fmt(overTcp)}`);
+  console.log(
+    `ratio Tessenger / raw paced UDP             ${(ours.mbps / raw.mbps).toFixed(2)} (target >= 0.8)`,
+  );
+  console.log(`ratio Tessenger / naive goodput             ${(ours.mbps / naive.mbps).toFixed(2)}`);
+  console.log(
+    `ratio Tessenger / TCP                       ${(ours.mbps / overTcp.mbps).toFixed(2)}\n`,
+  );
+
+  const small = await makeFile(dir, proxySize);
+  console.log(`Through the user-space proxy (${proxySize / MIB} MiB, seeded random loss):`);
+  let base = 0;
+  for (const loss of [0, 0.01, 0.05, 0.2]) {
+    const s = await medianOf(runs, () => tessenger(small, proxySize, loss));
+    if (loss === 0) base = s.mbps;
+    const ratio = s.mbps / base;
+    const target = 0.8 * (1 - loss);
+    console.log(
+      `  ${String(loss * 100).padStart(2)} % loss  ${fmt(s).padEnd(12)}  ratio vs 0 %: ${ratio.toFixed(2)}` +
+        `  (target >= ${target.toFixed(2)}: ${ratio >= target ? 'met' : 'MISSED'})`,
+    );
+  }
+  await fs.rm(dir, { recursive: true, force: true });
+}
+
+await main();
