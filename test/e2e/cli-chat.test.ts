@@ -39,6 +39,17 @@ async function command(user: string, line: string): Promise<string> {
 
 const readLog = (name: string) => fs.readFile(path.join(serverDir, 'logs', name), 'utf8');
 
+/** Polls userlog.txt until it lists exactly these users (the file is rewritten asynchronously). */
+async function userlogUsers(expected: string[]): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = (await readLog('userlog.txt')).trim().split('\n').filter(Boolean);
+    const users = lines.map((l) => l.split('; ')[2]!);
+    if (users.join() === expected.join() || Date.now() > deadline) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 beforeAll(async () => {
   serverDir = await folder();
   await writeCredentials(serverDir);
@@ -107,7 +118,10 @@ describe('plain client against the real server', () => {
       '/creategroup g1',
       'Please enter at least one more active users. Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]',
     ],
-    ['/creategroup bad_name obiwan', 'Group name must contain only letters and digits: bad_name'],
+    [
+      '/creategroup bad_name obiwan',
+      'Group name must contain only letters and digits: bad_name. Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]',
+    ],
     ['/joingroup nope', "Groupchat nope doesn't exist."],
     ['/groupmsg nope hi', 'The group chat does not exist.'],
     [
@@ -159,6 +173,7 @@ describe('plain client against the real server', () => {
   it('survives a client that sends garbage and an endless line', async () => {
     const sock = net.connect(port, '127.0.0.1');
     await new Promise((resolve) => sock.once('connect', resolve));
+    sock.resume();
     sock.write(
       'hello?\n{"v":1}\n\x00\x01\x02\n{"v":1,"id":1,"type":"msgto","to":"obiwan","text":"x"}\n',
     );
@@ -173,7 +188,7 @@ describe('plain client against the real server', () => {
     expect(await clients.obiwan!.exited).toBe(0);
     expect(clients.obiwan!.stdout.trimEnd().endsWith('Bye, obiwan!')).toBe(true);
     await server.waitFor('obiwan logout');
-    const lines = (await readLog('userlog.txt')).trim().split('\n');
+    const lines = await userlogUsers(['Yoda', 'Hans', 'vader']);
     expect(lines.map((l) => l.split('; ').filter((_, i) => i === 0 || i === 2))).toEqual([
       ['1', 'Yoda'],
       ['2', 'Hans'],
@@ -185,7 +200,7 @@ describe('plain client against the real server', () => {
   it('logs out a killed client when its connection drops', async () => {
     clients.Hans!.kill('SIGKILL');
     await server.waitFor('Hans logout');
-    const lines = (await readLog('userlog.txt')).trim().split('\n');
+    const lines = await userlogUsers(['Yoda', 'vader']);
     expect(lines.map((l) => l.split('; ')[2])).toEqual(['Yoda', 'vader']);
     expect(lines[1]!.startsWith('2; ')).toBe(true);
     expect(await command('Yoda', '/activeuser')).toMatch(/^vader, /);
