@@ -81,7 +81,9 @@ describe('server groups', () => {
     });
     const bad = await yoda.fail('creategroup', { group: 'bad-name', members: ['obiwan'] });
     expect(bad.code).toBe('BAD_GROUP_NAME');
-    expect(bad.message).toMatch(/^Group name must contain only letters and digits: bad-name/);
+    expect(bad.message).toBe(
+      'Group name must contain only letters and digits: bad-name. Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]',
+    );
     const long = await yoda.fail('creategroup', { group: 'a'.repeat(65), members: ['obiwan'] });
     expect(long.code).toBe('BAD_GROUP_NAME');
     const unknown = await yoda.fail('creategroup', { group: 'g1', members: ['obiwan', 'Luke'] });

@@ -5,6 +5,7 @@ import { escapeLogText } from '../logs/log-text.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler } from './types.js';
 
+const USAGE = 'Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]';
 const NEED_MEMBERS_TEXT = 'Please enter at least one more active users.';
 
 /** Shown in an error message: escaped and cut, since the name failed validation. */
@@ -25,7 +26,7 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
   if (!GROUP_NAME.test(group)) {
     throw new ServerError(
       ErrorCode.BadGroupName,
-      `Group name must contain only letters and digits: ${shown(group)}`,
+      `Group name must contain only letters and digits: ${shown(group)}. ${USAGE}`,
     );
   }
   if (group.length > MAX_GROUP_NAME) {
