@@ -5,7 +5,7 @@
 import type { ChatClient, CommandResult } from '../client/chat-client.js';
 import type { Command } from '../client/commands.js';
 import { ConnectionError } from '../client/connection.js';
-import { type ChatLine, type Conversation, mentions } from '../client/conversations.js';
+import { type ChatLine, type Conversation, mentions, SERVER_ID } from '../client/conversations.js';
 import { formatBytes, formatInvite, formatResult, formatTransferFailed } from '../client/format.js';
 import type { TransferInfo } from '../client/transfers.js';
 import type { ChatState } from './chat-state.js';
@@ -233,6 +233,11 @@ export class ChatController {
         : running[shownIndex - 1];
     if (target?.state !== 'running') return this.error('No running transfer to cancel.');
     this.hooks.cancelTransfer(target.transferId);
+  }
+
+  /** An info line in the server pane (connection news). */
+  notice(text: string): void {
+    this.addTo(this.state.store.get(SERVER_ID) ?? this.state.store.active, this.infoLine(text));
   }
 
   private infoLine(text: string): ChatLine {

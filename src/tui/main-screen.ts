@@ -59,9 +59,14 @@ export class MainScreen {
     this.screen.on('resize', this.onResize);
     this.screen.program.input.prependListener('data', this.onData);
     this.reconnector.on('state', (link) => {
+      if (link.state === 'waiting' && this.state.link.state === 'online') {
+        this.controller.notice(`${link.reason}. Reconnecting...`);
+      }
+      if (link.state === 'gave-up') this.controller.notice(`Cannot sign in again: ${link.reason}`);
       this.state.link = link;
       this.state.retryAt = link.state === 'waiting' ? Date.now() + link.delayMs : null;
       if (link.state === 'online') {
+        this.controller.notice(`Signed in again as ${this.state.me}.`);
         this.refreshUsers();
         void this.controller.flushOutbox();
       }

@@ -24,6 +24,11 @@ export const formatEta = (eta: number | null): string => {
 export const transferLabel = (t: TransferInfo): string =>
   t.direction === 'send' ? `↑ ${t.filename} → ${t.peer}` : `↓ ${t.filename} ← ${t.peer}`;
 
+/** The label gets what it needs while leaving the bar at least 12 cells. */
+function labelRoom(t: TransferInfo, width: number, tail: string): number {
+  return Math.max(6, Math.min(textWidth(transferLabel(t)) + 1, width - 1 - textWidth(tail) - 12));
+}
+
 export function transferRow(t: TransferInfo, width: number, selected: boolean): Row {
   const mark = selected ? '>' : ' ';
   if (t.state === 'failed') {
@@ -32,12 +37,18 @@ export function transferRow(t: TransferInfo, width: number, selected: boolean): 
   }
   if (t.state === 'done') {
     const what = t.direction === 'send' ? 'Uploaded' : 'Received';
-    const size = formatBytes(t.size);
-    return [{ text: fitWidth(`${mark}${transferLabel(t)}  ${what} ${size}`, width), style: 'ok' }];
+    const tail = ` 100% ${what} ${formatBytes(t.size)}`;
+    const labelWidth = labelRoom(t, width, tail);
+    const barWidth = Math.max(4, Math.min(22, width - 1 - labelWidth - textWidth(tail)));
+    return [
+      { text: mark + fitWidth(transferLabel(t), labelWidth) },
+      { text: progressBar(1, barWidth), style: 'ok' },
+      { text: fitWidth(tail, width - 1 - labelWidth - barWidth), style: 'ok' },
+    ];
   }
   const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
   const tail = ` ${String(pct).padStart(3)}% ${formatBytes(t.rate)}/s ETA ${formatEta(t.eta)} direct`;
-  const labelWidth = Math.min(textWidth(transferLabel(t)) + 1, Math.floor(width / 3));
+  const labelWidth = labelRoom(t, width, tail);
   const barWidth = Math.max(4, width - 1 - labelWidth - textWidth(tail));
   return [
     { text: mark + fitWidth(transferLabel(t), labelWidth) },

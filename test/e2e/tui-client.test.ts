@@ -1,0 +1,166 @@
+/**
+ * The real TUI in a pseudo-terminal against a real server: one user (Yoda) in the TUI, the
+ * others as plain clients. The steps run in order and share the session, as a user would.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TessengerServer } from '../../src/server/server.js';
+import { type CliProcess, loginClient } from '../helpers/cli-process.js';
+import { saveScreenDump } from '../helpers/pty-screen-dump.js';
+import { PtyTerminal } from '../helpers/pty-terminal.js';
+import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+let serverDir: string;
+let yodaDir: string;
+let server: TessengerServer;
+let port: number;
+let tui: PtyTerminal;
+const peers: Record<string, CliProcess> = {};
+const peerDirs: Record<string, string> = {};
+
+const start = (p: number) =>
+  startServer({
+    host: '127.0.0.1',
+    port: p,
+    maxAttempts: 3,
+    credentialsPath: path.join(serverDir, 'credentials.txt'),
+    logDir: path.join(serverDir, 'logs'),
+    console: () => {},
+  });
+
+async function folder(): Promise<string> {
+  const t = await makeTempDir('tessenger-tui-');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+async function peer(name: string): Promise<CliProcess> {
+  peerDirs[name] = await folder();
+  peers[name] = await loginClient(peerDirs[name], port, name, PW[name]!);
+  return peers[name];
+}
+
+/** Types a line and presses Enter, waiting for the echo first (blessed-safe typing). */
+async function enter(text: string): Promise<void> {
+  await tui.type(text);
+  tui.write('\r');
+}
+
+beforeAll(async () => {
+  serverDir = await folder();
+  yodaDir = await folder();
+  await writeCredentials(serverDir);
+  server = await start(0);
+  port = server.port;
+  tui = new PtyTerminal(['client', '127.0.0.1', String(port), '0'], { cwd: yodaDir });
+});
+
+afterAll(async () => {
+  tui?.kill();
+  for (const p of Object.values(peers)) p.kill();
+  await server?.close();
+  for (const c of cleanups) await c();
+});
+
+describe('TUI client in a pseudo-terminal', () => {
+  it('logs in, showing the wrong-password message in place', async () => {
+    await tui.waitFor('Username:');
+    await enter('Yoda');
+    await tui.waitFor(/Password: +│/);
+    tui.write('not-the-password\r');
+    await tui.waitFor('Invalid Password. Please try again');
+    tui.write(`${PW.Yoda}\r`);
+    await tui.waitFor('Welcome to TESSENGER, Yoda!');
+    expect(tui.row(/^\[\d\d:\d\d\]/)).toMatch(
+      new RegExp(`\\[Yoda@127\\.0\\.0\\.1:${port}\\] \\[online\\] \\[1:server\\]`),
+    );
+  });
+
+  it('puts a direct message in its own pane, marked, with a bell', async () => {
+    const obiwan = await peer('obiwan');
+    const bells = tui.raw.split('\x07').length;
+    obiwan.line('/msgto Yoda Hello there, young one');
+    await tui.waitFor(/ 2 @obiwan +1!/);
+    expect(tui.raw.split('\x07').length).toBeGreaterThan(bells);
+    tui.write('\x1b2');
+    await tui.waitFor('Direct chat with obiwan');
+    expect(tui.row(/Hello there/)).toMatch(/\d\d:\d\d(:\d\d)? obiwan │ Hello there, young one/);
+    await tui.waitFor(/obiwan +\d\d:\d\d/); // in the online list, with its active-since time
+  });
+
+  it('sends with a Tab-completed username', async () => {
+    tui.write('\x1b1');
+    await tui.waitFor('[server] ');
+    await tui.type('/msgto ob');
+    tui.write('\t');
+    await tui.waitFor(/\[server\] \/msgto obiwan$/m);
+    await enter('the force is strong');
+    await peers.obiwan!.waitFor('Yoda: the force is strong');
+  });
+
+  it('puts a group message in the group pane, joined with a Tab-completed group', async () => {
+    peers.obiwan!.line('/creategroup jedi Yoda');
+    await tui.waitFor(/#jedi/);
+    await tui.type('/joingroup je');
+    tui.write('\t');
+    await tui.waitFor('/joingroup jedi');
+    tui.write('\r');
+    await tui.waitFor('Joined the group chat: jedi successfully.');
+    await tui.waitFor('Group chat #jedi');
+    tui.write('\x0e'); // Ctrl+N: on to the next pane (wraps to server), back with Ctrl+P
+    await tui.waitFor(/Tessenger 127/);
+    peers.obiwan!.line('/groupmsg jedi Meet at the temple, Yoda');
+    await tui.waitFor(/#jedi +1!/);
+    tui.write('\x10');
+    await tui.waitFor('Group chat #jedi');
+    expect(tui.row(/Meet at the temple/)).toMatch(/obiwan │ Meet at the temple, Yoda/);
+    await enter('On my way');
+    await peers.obiwan!.waitFor(/jedi, Yoda: On my way/);
+  });
+
+  it('shows a received /p2pvideo in the transfers panel until "Received"', async () => {
+    const obiwanDir = peerDirs.obiwan!;
+    const data = randomBytes(8 * 1024 * 1024);
+    await fs.writeFile(path.join(obiwanDir, 'clip.mp4'), data);
+    peers.obiwan!.line('/p2pvideo Yoda clip.mp4');
+    await tui.waitFor('Transfers');
+    await tui.waitFor(/↓ clip\.mp4 ← obiwan +\[#+\] 100% Received 8\.0 MiB/, 30_000);
+    const saved = await fs.readFile(path.join(yodaDir, 'obiwan_clip.mp4'));
+    expect(saved.equals(data)).toBe(true);
+    await saveScreenDump(tui, 'main screen at 100x30');
+  });
+
+  it('redraws on resize and works at 80x24', async () => {
+    tui.resize(80, 24);
+    // Narrow: the online users move under the conversation list.
+    await tui.waitFor(/^Online \(1\) *│/m);
+    expect(tui.lines()).toHaveLength(24);
+    expect(tui.row(/^\[\d\d:\d\d\]/)).toContain('[online]');
+    tui.resize(100, 30);
+    await tui.waitFor(/│Online \(1\)/);
+  });
+
+  it('reconnects after the server restarts, keeping what was typed', async () => {
+    for (const p of Object.values(peers)) p.kill();
+    await server.close();
+    await tui.waitFor(/^\[\d\d:\d\d\] .*\[(disconnected|reconnecting)/m);
+    await tui.type('typed while offline');
+    server = await start(port);
+    await tui.waitFor(/^\[\d\d:\d\d\] .*\[online\]/m, 30_000);
+    tui.write('\x1b1');
+    await tui.waitFor('Signed in again as Yoda');
+    expect(tui.row(/^\[server\]/)).toContain('typed while offline');
+  });
+
+  it('logs out on Ctrl+C and leaves the terminal restored', async () => {
+    tui.write('\x03');
+    expect(await tui.exited).toBe(0);
+    await tui.waitFor('Bye, Yoda!');
+    expect(tui.term.buffer.active.type).toBe('normal');
+    expect(tui.term.modes.mouseTrackingMode).toBe('none');
+    expect(tui.raw.lastIndexOf('\x1b[?25h')).toBeGreaterThan(tui.raw.lastIndexOf('\x1b[?25l'));
+  });
+});
