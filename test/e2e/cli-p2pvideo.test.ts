@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOOPBACK_CHUNK } from '../../src/transfer/engine.js';
 import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
@@ -13,8 +14,10 @@ const temps: Array<() => Promise<void>> = [];
 let server: CliProcess;
 let yoda: CliProcess;
 let obiwan: CliProcess;
+let hans: CliProcess;
 let yodaDir: string;
 let obiwanDir: string;
+let hansDir: string;
 
 async function folder(): Promise<string> {
   const t = await makeTempDir();
@@ -38,11 +41,14 @@ beforeAll(async () => {
   obiwanDir = await folder();
   yoda = await loginClient(yodaDir, started.port, 'Yoda', PW.Yoda!);
   obiwan = await loginClient(obiwanDir, started.port, 'obiwan', PW.obiwan!);
+  hansDir = await folder();
+  hans = await loginClient(hansDir, started.port, 'Hans', PW.Hans!);
 });
 
 afterAll(async () => {
   yoda?.kill();
   obiwan?.kill();
+  hans?.kill();
   server?.kill();
   for (const cleanup of temps) await cleanup();
 });
@@ -62,7 +68,8 @@ async function send(name: string, content: Buffer, savedAs = `Yoda_${name}`): Pr
 }
 
 describe('/p2pvideo', () => {
-  it.each([0, 1, 1199, 1200, 1201, 65_535, 65_536, 65_537, 1_000_003])(
+  const C = LOOPBACK_CHUNK;
+  it.each([0, 1, C - 1, C, C + 1, 3 * C + 7, 1_000_003])(
     'delivers a %i-byte file intact',
     async (size) => {
       await send(`f${size}.bin`, randomBytes(size));
@@ -101,4 +108,23 @@ describe('/p2pvideo', () => {
     await obiwan.waitFor('Yoda: during the transfer', { from });
     await obiwan.waitFor('Received big.bin from Yoda', { from, timeoutMs: 120_000 });
   });
+
+  it('fails cleanly when the presenter is killed mid-transfer, leaving no file', async () => {
+    // A sparse 2 GiB file: big enough to be mid-flight when the presenter dies, free to make.
+    const big = path.join(hansDir, 'huge.mp4');
+    const handle = await fs.open(big, 'w');
+    await handle.truncate(2 * 1024 ** 3);
+    await handle.close();
+    const from = obiwan.stdout.length;
+    hans.line('/p2pvideo obiwan huge.mp4');
+    await obiwan.waitFor('Receiving huge.mp4 from Hans', { from, timeoutMs: 60_000 });
+    hans.kill('SIGKILL');
+    await obiwan.waitFor(/Transfer of huge\.mp4 from Hans failed: .+/, { from, timeoutMs: 60_000 });
+    const names = await fs.readdir(obiwanDir);
+    expect(names).not.toContain('Hans_huge.mp4');
+    // The audience's session is unharmed.
+    const after = obiwan.stdout.length;
+    yoda.line('/msgto obiwan still with you');
+    await obiwan.waitFor('Yoda: still with you', { from: after });
+  }, 120_000);
 });
