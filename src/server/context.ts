@@ -31,7 +31,7 @@ export interface ClientSession {
 export interface ServerContext {
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The server's SPEC.md console lines. */
+  /** The server's SPEC.md console lines; control characters are escaped on the way out. */
   readonly console: (line: string) => void;
   readonly logDir: string;
   readonly auth: Authenticator;

@@ -11,6 +11,7 @@ import { Connections } from './connections.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
 import { Groups } from './groups.js';
+import { escapeLogText } from './logs/log-text.js';
 import { type NumberedLog, openMessageLog } from './logs/message-log.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
@@ -47,7 +48,10 @@ export interface TessengerServer {
 export async function startServer(config: ServerConfig): Promise<TessengerServer> {
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? silentLogger;
-  const consoleSink = config.console ?? ((line: string) => console.log(line));
+  const sink = config.console ?? ((line: string) => console.log(line));
+  // One choke point: whatever a user typed (message, file name) cannot break a console line
+  // or smuggle terminal escape sequences onto the operator's screen.
+  const consoleSink = (line: string): void => sink(escapeLogText(line));
 
   const credentials = await loadCredentials(config.credentialsPath);
   let messageLog: NumberedLog;

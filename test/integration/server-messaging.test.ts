@@ -56,6 +56,12 @@ describe('server /msgto and /activeuser', () => {
     expect(h.t.lines).toContain(`Yoda message to Hans "${escaped}" at ${stamp}.`);
   });
 
+  it('echoes a hostile name escaped and cut', async () => {
+    const yoda = await h.t.login('Yoda');
+    const r = await yoda.fail('msgto', { to: `\u001b[2J${'n'.repeat(500)}`, text: 'hi' });
+    expect(r.message).toBe(`User \\u001b[2J${'n'.repeat(76)} does not exist.`);
+  });
+
   it('lists every other online user with endpoint and login time', async () => {
     const yoda = await h.t.login('Yoda', 6666);
     expect(await yoda.ok('activeuser')).toEqual({ users: [] });

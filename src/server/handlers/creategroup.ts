@@ -1,15 +1,11 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { GROUP_NAME, MAX_GROUP_NAME } from '../groups.js';
 import { createGroupLog } from '../logs/group-log.js';
-import { escapeLogText } from '../logs/log-text.js';
 import { ServerError } from '../server-error.js';
-import { currentUser, type Handler } from './types.js';
+import { currentUser, echo, type Handler, unknownUserText } from './types.js';
 
 const USAGE = 'Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]';
 const NEED_MEMBERS_TEXT = 'Please enter at least one more active users.';
-
-/** Shown in an error message: escaped and cut, since the name failed validation. */
-const shown = (name: string): string => escapeLogText(name.slice(0, 80));
 
 function listText(users: readonly string[], one: string, many: string): string {
   return users.length === 1 ? `${users[0]} ${one}` : `${users.join(', ')} ${many}`;
@@ -26,13 +22,13 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
   if (!GROUP_NAME.test(group)) {
     throw new ServerError(
       ErrorCode.BadGroupName,
-      `Group name must contain only letters and digits: ${shown(group)}. ${USAGE}`,
+      `Group name must contain only letters and digits: ${echo(group)}. ${USAGE}`,
     );
   }
   if (group.length > MAX_GROUP_NAME) {
     throw new ServerError(
       ErrorCode.BadGroupName,
-      `Group name must be at most ${MAX_GROUP_NAME} letters and digits: ${shown(group)}`,
+      `Group name must be at most ${MAX_GROUP_NAME} letters and digits: ${echo(group)}`,
     );
   }
   if (ctx.groups.has(group)) {
@@ -45,14 +41,11 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
   const invited = [...new Set(req.members)].filter((u) => u !== me.username);
   const unknown = invited.filter((u) => !ctx.auth.exists(u));
   if (unknown.length > 0) {
-    const names = unknown.map(shown);
-    throw new ServerError(
-      ErrorCode.UnknownUser,
+    const text =
       unknown.length === 1
-        ? `User ${names[0]} does not exist.`
-        : `Users ${names.join(', ')} do not exist.`,
-      { users: unknown },
-    );
+        ? unknownUserText(unknown[0]!)
+        : `Users ${unknown.map(echo).join(', ')} do not exist.`;
+    throw new ServerError(ErrorCode.UnknownUser, text, { users: unknown });
   }
   const offline = invited.filter((u) => !ctx.presence.isOnline(u));
   if (offline.length > 0) {

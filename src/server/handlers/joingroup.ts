@@ -1,7 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { escapeLogText } from '../logs/log-text.js';
 import { ServerError } from '../server-error.js';
-import { currentUser, type Handler } from './types.js';
+import { currentUser, echo, type Handler } from './types.js';
 
 /** An invited user joins; only joined members receive the group's messages. */
 export const joingroup: Handler<'joingroup'> = async (ctx, session, req) => {
@@ -9,10 +8,7 @@ export const joingroup: Handler<'joingroup'> = async (ctx, session, req) => {
   const { group } = req;
   const found = ctx.groups.get(group);
   if (!found) {
-    throw new ServerError(
-      ErrorCode.NoSuchGroup,
-      `Groupchat ${escapeLogText(group.slice(0, 80))} doesn't exist.`,
-    );
+    throw new ServerError(ErrorCode.NoSuchGroup, `Groupchat ${echo(group)} doesn't exist.`);
   }
   const state = found.members.get(me.username);
   if (state === undefined) {

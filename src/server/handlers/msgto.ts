@@ -1,6 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { formatTimestamp } from '../../util/time-format.js';
-import { escapeLogText } from '../logs/log-text.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler, offlineUserText, unknownUserText } from './types.js';
 
@@ -20,8 +19,6 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   await ctx.messageLog.append(ts, to, text);
   // Looked up again: the receiver may have left while the line was written.
   ctx.presence.session(to)?.push({ type: 'message', from: me.username, text, ts });
-  ctx.console(
-    `${me.username} message to ${to} "${escapeLogText(text)}" at ${formatTimestamp(ts)}.`,
-  );
+  ctx.console(`${me.username} message to ${to} "${text}" at ${formatTimestamp(ts)}.`);
   return { ts };
 };

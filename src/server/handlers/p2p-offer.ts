@@ -1,5 +1,4 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { escapeLogText } from '../logs/log-text.js';
 import { ServerError } from '../server-error.js';
 import { offlineText } from '../transfers.js';
 import { currentUser, type Handler, unknownUserText } from './types.js';
@@ -22,6 +21,6 @@ export const p2pOffer: Handler<'p2p-offer'> = async (ctx, session, req) => {
   }
   // Offer first: it may refuse (too many waiting), and then nothing was started.
   const reply = ctx.transfers.offer(session, me, audience, audienceUser, req);
-  ctx.console(`${me.username} started a P2P transfer of ${escapeLogText(req.filename)} to ${to}`);
+  ctx.console(`${me.username} started a P2P transfer of ${req.filename} to ${to}`);
   return reply;
 };

@@ -1,6 +1,7 @@
 import type { ReplyData, Request, RequestType } from '../../protocol/control.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ClientSession, ServerContext } from '../context.js';
+import { escapeLogText } from '../logs/log-text.js';
 import type { OnlineUser } from '../presence.js';
 import { ServerError } from '../server-error.js';
 
@@ -19,5 +20,11 @@ export function currentUser(session: ClientSession): OnlineUser {
   return session.user;
 }
 
-export const unknownUserText = (user: string): string => `User ${user} does not exist.`;
+/**
+ * A name the client sent, echoed in an error: escaped and cut, since it failed a check and
+ * may be anything up to the frame's string cap.
+ */
+export const echo = (name: string): string => escapeLogText(name.slice(0, 80));
+
+export const unknownUserText = (user: string): string => `User ${echo(user)} does not exist.`;
 export const offlineUserText = (user: string): string => `${user} is offline.`;
