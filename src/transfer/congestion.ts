@@ -1,10 +1,11 @@
 /**
  * Rate-based congestion control. Once per round (≥ one RTT) it looks at what the round
  * delivered, what it lost and the smallest RTT it saw:
- *  - queueing (the round's minimum RTT stands well above the base RTT) means the path or the
- *    receiver cannot keep up: drop to about what was delivered (at most −15 %, at least −50 %);
+ *  - queueing (two rounds whose minimum RTT stands well above the base RTT) means the path or
+ *    the receiver cannot keep up: drop to about what was delivered (−15 % to −50 %);
  *  - sustained heavy loss (two rounds above `heavyLoss`) backs off by 30 %;
- *  - otherwise, if the sender used its rate, grow: ×2 per round in start-up, ×1.08 after.
+ *  - otherwise, if the sender used its rate, grow: ×2 per round in start-up; after a back-off
+ *    ×1.25 until 90 % of the rate where trouble began, then ×1.05.
  * Random loss below `heavyLoss` alone never lowers the rate, so a lossy link is not starved
  * (loss-based AIMD would collapse to a trickle at 5–20 % random loss).
  */
@@ -30,6 +31,15 @@ export const DEFAULT_RATE_CONFIG: RateConfig = {
   heavyLoss: 0.35,
   baseRttWindowMs: 10_000,
 };
+
+export interface RoundInfo {
+  ms: number;
+  deliveredRate: number;
+  lossFraction: number;
+  minRtt: number;
+  baseRtt: number;
+  rate: number;
+}
 
 export interface RateStats {
   increases: number;
@@ -58,6 +68,14 @@ export class RateController {
   private heavyRounds = 0;
   private hold = 0;
   private timeoutsInRow = 0;
+  private queueRounds = 0;
+  private lastMax = 0;
+  // Recent rounds' delivery rates: one round is noisy (ACKs come in bursts), the max of a few
+  // is what the path can carry (BBR's bottleneck-bandwidth filter).
+  private readonly delivered = new Float64Array(8);
+  private roundIndex = 0;
+  /** Diagnostics: called at the end of every round with what it measured. */
+  onRound: ((round: RoundInfo) => void) | null = null;
 
   constructor(
     now: number,
@@ -104,9 +122,14 @@ export class RateController {
     return Math.max(16 * chunkBytes, (2 * this.rate * (rtt + 10)) / 1000);
   }
 
+  private bestDelivered(): number {
+    return Math.max(...this.delivered);
+  }
+
   private endRound(now: number): void {
     const seconds = (now - this.roundStart) / 1000;
     const delivered = this.acked / seconds;
+    this.delivered[this.roundIndex++ % this.delivered.length] = delivered;
     const total = this.acked + this.lost;
     const lossFraction = total > 0 ? this.lost / total : 0;
     const queueing =
@@ -114,26 +137,44 @@ export class RateController {
       this.roundMinRtt - this.baseRtt > Math.max(this.config.queueDelayMs, this.baseRtt / 2);
     const usedRate = this.sent / seconds >= 0.5 * this.rate;
     this.heavyRounds = lossFraction > this.config.heavyLoss ? this.heavyRounds + 1 : 0;
+    // One inflated round is often just a busy event loop; two in a row is a standing queue.
+    this.queueRounds = queueing ? this.queueRounds + 1 : 0;
     const { minRate, maxRate } = this.config;
     if (this.hold > 0) {
       // Let the queue drain for one round after a back-off before judging again.
       this.hold--;
-    } else if (queueing) {
-      const target = Math.min(this.rate * 0.85, Math.max(delivered * 0.95, this.rate * 0.5));
+    } else if (this.queueRounds >= 2 || (queueing && this.mode === 'startup')) {
+      // Start-up doubles each round, so the rate before the queue appeared is half of this one.
+      this.lastMax = this.mode === 'startup' ? this.rate / 2 : this.rate;
+      const floor = this.rate * (this.mode === 'startup' ? 0.4 : 0.5);
+      const target = Math.min(this.rate * 0.85, Math.max(this.bestDelivered() * 0.9, floor));
       this.rate = Math.max(minRate, target);
       this.mode = 'steady';
       this.hold = 1;
+      this.queueRounds = 0;
       this.stats.queueBackoffs++;
     } else if (this.heavyRounds >= 2) {
+      this.lastMax = this.rate;
       this.rate = Math.max(minRate, this.rate * 0.7);
       this.mode = 'steady';
       this.heavyRounds = 0;
       this.hold = 1;
       this.stats.lossBackoffs++;
     } else if (usedRate) {
-      this.rate = Math.min(maxRate, this.rate * (this.mode === 'startup' ? 2 : 1.08));
+      // Start-up doubles; after a back-off, climb back fast to where trouble began, then probe
+      // gently above it (the shape of CUBIC, in rate terms).
+      const gain = this.mode === 'startup' ? 2 : this.rate < 0.9 * this.lastMax ? 1.25 : 1.05;
+      this.rate = Math.min(maxRate, this.rate * gain);
       this.stats.increases++;
     }
+    this.onRound?.({
+      ms: now - this.roundStart,
+      deliveredRate: delivered,
+      lossFraction,
+      minRtt: this.roundMinRtt,
+      baseRtt: this.baseRtt,
+      rate: this.rate,
+    });
     this.roundStart = now;
     this.acked = 0;
     this.lost = 0;

@@ -137,7 +137,7 @@ export function createEngineOnSocket(
       if (closed) return;
       closed = true;
       const all = [...routes.values()];
-      for (const t of all) t.cancel('engine closed');
+      for (const t of all) t.shutdown('engine closed');
       for (const work of [...background]) work.stop();
       await Promise.all(all.map((t) => t.cleanup));
       await socket.close();

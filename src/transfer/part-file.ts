@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileError } from './errors.js';
 import { type Range, RangeSet } from './range-set.js';
 
+const STAGE_BYTES = 1024 * 1024;
+
 interface Sidecar {
   v: 1;
   size: number;
@@ -19,8 +21,13 @@ interface Sidecar {
 }
 
 export class PartFile {
+  /** Bytes accepted but not yet on disk (staged or being written). */
   pendingBytes = 0;
   private dirty = false;
+  private stage: Buffer[] = [];
+  private stageStart = 0;
+  private stageEnd = 0;
+  private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   // The SHA-256 follows the contiguous written prefix during the transfer, reading it back
   // from the page cache, so verification at the end only has the tail left to hash.
   private readonly hash = crypto.createHash('sha256');
@@ -64,27 +71,64 @@ export class PartFile {
     }
   }
 
-  /** Writes bytes at an offset; the range counts as held once the write completed. */
-  async write(position: number, data: Buffer): Promise<void> {
+  /**
+   * Queues bytes for an offset; resolves once they are on disk (the range then counts as held).
+   * Contiguous chunks are staged and written ~1 MiB at a time: one 48 KB write per datagram
+   * costs about seven times the CPU of the same bytes in 1 MiB writes.
+   */
+  write(position: number, data: Buffer): Promise<void> {
+    const staged = this.stageEnd - this.stageStart;
+    if (
+      this.stage.length > 0 &&
+      (position !== this.stageEnd || staged + data.length > STAGE_BYTES)
+    ) {
+      this.flush();
+    }
+    if (this.stage.length === 0) {
+      this.stageStart = position;
+      this.stageEnd = position;
+    }
+    this.stage.push(data);
+    this.stageEnd += data.length;
     this.pendingBytes += data.length;
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.stageEnd - this.stageStart >= STAGE_BYTES) this.flush();
+    return done;
+  }
+
+  /** Starts writing whatever is staged. */
+  flush(): void {
+    if (this.stage.length === 0) return;
+    const parts = this.stage;
+    const waiters = this.waiters;
+    const start = this.stageStart;
+    const end = this.stageEnd;
+    this.stage = [];
+    this.waiters = [];
+    this.writeOut(start, end, parts).then(
+      () => {
+        for (const w of waiters) w.resolve();
+      },
+      (error: unknown) => {
+        const failure = fileError('cannot write', this.partPath, error);
+        for (const w of waiters) w.reject(failure);
+      },
+    );
+  }
+
+  private async writeOut(start: number, end: number, parts: Buffer[]): Promise<void> {
     try {
+      const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, end - start);
       let done = 0;
       while (done < data.length) {
-        const { bytesWritten } = await this.fh.write(
-          data,
-          done,
-          data.length - done,
-          position + done,
-        );
+        const { bytesWritten } = await this.fh.write(data, done, data.length - done, start + done);
         done += bytesWritten;
       }
-      this.written.add(position, position + data.length);
+      this.written.add(start, end);
       this.dirty = true;
       if (this.written.prefix > this.hashedTo) this.followHash();
-    } catch (error) {
-      throw fileError('cannot write', this.partPath, error);
     } finally {
-      this.pendingBytes -= data.length;
+      this.pendingBytes -= end - start;
     }
   }
 

@@ -238,6 +238,7 @@ export class ReceiveTransfer extends TransferBase {
     );
     this.writes.add(write);
     this.unacked++;
+    if (window.complete) part.flush();
     if (window.hasGap || this.unacked >= ACK_EVERY || window.complete) this.sendAck(now);
     else this.ackTimer ??= this.timers.timeout(ACK_DELAY_MS, () => this.sendAck(this.now()));
   }
@@ -267,6 +268,8 @@ export class ReceiveTransfer extends TransferBase {
 
   protected onTick(now: number): void {
     if (this.state !== 'receiving') return;
+    // Staged bytes wait at most one tick for their write (and for hashing and streaming).
+    this.part?.flush();
     this.progress.update(this.receivedBytes(), now);
     if (now >= this.nextSidecarAt) {
       this.nextSidecarAt = now + SIDECAR_EVERY_MS;
@@ -325,6 +328,7 @@ export class ReceiveTransfer extends TransferBase {
     if (!part || this.state === 'lingering') return;
     this.state = 'lingering';
     this.feeder?.stop();
+    part.flush();
     await Promise.allSettled([...this.writes]);
     // Keep the bytes for a later resume unless they are known to be bad.
     if (error?.code === TransferErrorCode.HashMismatch) return;

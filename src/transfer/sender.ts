@@ -30,7 +30,7 @@ export class SendTransfer extends TransferBase {
   private state: State = 'opening';
   private fh: FileHandle | null = null;
   private reader: ChunkReader | null = null;
-  private window: SendWindow | null = null;
+  window: SendWindow | null = null;
   private rate: RateController;
   private pacer: Pacer;
   private progress: ProgressMeter;
@@ -133,8 +133,9 @@ export class SendTransfer extends TransferBase {
     } else {
       return;
     }
-    const rto = this.window.rtt.rto;
-    this.nextControlAt = now + Math.min(1000, rto * this.controlBackoff);
+    // Small control datagrams: resend early (50 ms, doubling) rather than wait a full RTO.
+    const first = this.window.rtt.srtt === null ? 50 : this.window.rtt.rto;
+    this.nextControlAt = now + Math.min(1000, first * this.controlBackoff);
     this.controlBackoff = Math.min(this.controlBackoff * 2, 16);
   }
 

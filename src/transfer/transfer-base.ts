@@ -14,6 +14,9 @@ import { TimerGroup } from './timers.js';
 import type { Transfer, TransferResult } from './types.js';
 import type { DatagramSocket, Peer } from './udp-socket.js';
 
+/** How long a failed transfer keeps repeating its ABORT to a peer that is still sending. */
+const ABORT_LINGER_MS = 2000;
+
 export interface EngineConfig {
   /** Forced chunk size; otherwise large on loopback, path-MTU sized elsewhere. */
   chunkSize?: number;
@@ -48,6 +51,9 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
   protected readonly startedAt: number;
   protected settled = false;
   private disposed = false;
+  private released = false;
+  private failure: TransferError | null = null;
+  private lastAbortAt = Number.NEGATIVE_INFINITY;
   private resolveDone!: (result: TransferResult) => void;
   private rejectDone!: (error: TransferError) => void;
   /** Resolves once files are closed and the sidecar saved; engine.close() waits for it. */
@@ -94,6 +100,11 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     if (this.disposed || !this.channel) return;
     const msg = this.channel.open(header, datagram);
     if (!msg) return;
+    if (this.failure) {
+      // Our ABORT may have been lost: a peer still talking hears it again (at most every 20 ms).
+      if (msg.type !== MessageType.Abort) this.sendAbort(this.failure);
+      return;
+    }
     if (msg.type === MessageType.Abort) {
       if (this.settled) {
         this.dispose();
@@ -104,6 +115,13 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
       return;
     }
     this.onMessage(msg);
+  }
+
+  private sendAbort(error: TransferError): void {
+    const now = this.now();
+    if (!this.channel || now - this.lastAbortAt < 20) return;
+    this.lastAbortAt = now;
+    this.channel.send({ type: MessageType.Abort, code: error.code, reason: error.message });
   }
 
   protected abstract onMessage(msg: Message): void;
@@ -144,7 +162,10 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     });
   }
 
-  /** Fails once: tells the peer (unless the peer told us), releases files, rejects done. */
+  /**
+   * Fails once: releases files, rejects done after that, and tells the peer (unless the peer
+   * told us). The route then stays open for a while to repeat the ABORT to a peer that missed it.
+   */
   protected fail(error: TransferError, tellPeer = true): void {
     if (this.settled) {
       // Settled but lingering (a receiver after DONE): just stop.
@@ -152,21 +173,37 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
       return;
     }
     this.settled = true;
-    if (tellPeer && this.channel) {
-      this.channel.send({ type: MessageType.Abort, code: error.code, reason: error.message });
-    }
     this.ctx.logger.warn('transfer failed', { transferId: this.transferId, code: error.code });
-    this.dispose(error);
-    // Reject after the files are released so a caller sees a settled disk when done rejects.
+    this.timers.clear();
+    this.releaseOnce(error);
     void this.cleanup.then(() => this.rejectDone(error));
+    if (!tellPeer || !this.channel) {
+      this.dispose();
+      return;
+    }
+    this.failure = error;
+    this.sendAbort(error);
+    this.timers.timeout(ABORT_LINGER_MS, () => this.dispose());
   }
 
-  /** Stops everything: timers, routing; release() closes files. Idempotent. */
-  protected dispose(error: TransferError | null = null): void {
+  /** Stops everything now: timers, routing, files. Idempotent; engine.close() uses it. */
+  shutdown(reason: string): void {
+    this.cancel(reason);
+    this.dispose();
+  }
+
+  /** Stops timers and routing; release() closes files. Idempotent. */
+  protected dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.timers.clear();
     this.ctx.unregister(this);
+    this.releaseOnce(null);
+  }
+
+  private releaseOnce(error: TransferError | null): void {
+    if (this.released) return;
+    this.released = true;
     this.cleanup = this.release(error).catch(() => {});
   }
 
