@@ -8,6 +8,7 @@ import type { Clock } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
 import { ServerError } from './server-error.js';
 
+/** SPEC.md's login texts, verbatim. */
 export const INVALID_USERNAME = 'Invalid Username. Please try again';
 export const INVALID_PASSWORD = 'Invalid Password. Please try again';
 export const ACCOUNT_BLOCKED =
@@ -15,6 +16,7 @@ export const ACCOUNT_BLOCKED =
 export const ACCOUNT_LOCKED =
   'Your account is blocked due to multiple login failures. Please try again later';
 
+/** N consecutive failures block the account for blockMs, timed by clock. */
 export interface LockoutOptions {
   maxAttempts: number;
   blockMs: number;

@@ -12,6 +12,7 @@ const LINGER_MS = 2000;
 /** How long shutdown lets clients read their bye before cutting connections. */
 const SHUTDOWN_GRACE_MS = 500;
 
+/** Owns every socket the server accepted until it closes. */
 export class Connections {
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();

@@ -28,6 +28,7 @@ export interface ClientSession {
   endAfterReply(): void;
 }
 
+/** The state owners and sinks every handler may use. */
 export interface ServerContext {
   readonly clock: Clock;
   readonly logger: Logger;

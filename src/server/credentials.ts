@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { startError } from './server-error.js';
 
+/** The parsed file: usable pairs plus the lines that were skipped. */
 export interface Credentials {
   /** username → password */
   readonly users: ReadonlyMap<string, string>;

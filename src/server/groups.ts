@@ -3,6 +3,7 @@ import type { NumberedLog } from './logs/message-log.js';
 
 export type MemberState = 'joined' | 'invited';
 
+/** One group chat and its log file. */
 export interface Group {
   readonly name: string;
   /** Creator first, then the invited users in the order given. */
@@ -10,9 +11,11 @@ export interface Group {
   readonly log: NumberedLog;
 }
 
+/** Group names: letters and digits only, which also keeps the log file name safe. */
 export const GROUP_NAME = /^[A-Za-z0-9]+$/;
 export const MAX_GROUP_NAME = 64;
 
+/** Every group chat, by name. */
 export class Groups {
   private readonly groups = new Map<string, Group>();
   /** Names being created (log file on its way), so two creators cannot both win. */

@@ -11,6 +11,7 @@ export interface OnlineUser {
   since: number;
 }
 
+/** Online users by name, each with the one session that owns the name. */
 export class Presence {
   private readonly online = new Map<string, { user: OnlineUser; session: ClientSession }>();
 

@@ -19,6 +19,7 @@ import { startError } from './server-error.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
 import { TransferBroker } from './transfers.js';
 
+/** Everything the server needs; the CLI builds it from argv, tests from a temp folder. */
 export interface ServerConfig {
   host: string;
   port: number;

@@ -37,6 +37,7 @@ export function plainAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+/** One connection's state machine; the only place client bytes are read. */
 export class Session implements ClientSession {
   readonly id: number;
   readonly address: string;

@@ -6,6 +6,7 @@
 /** Opaque: whatever the Timers implementation returns. */
 export type TimerHandle = unknown;
 
+/** Where timers come from: real ones in production, hand-fired ones in tests. */
 export interface Timers {
   set(fn: () => void, ms: number): TimerHandle;
   clear(handle: TimerHandle): void;

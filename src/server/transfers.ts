@@ -31,6 +31,7 @@ export const offlineText = (user: string): string => `${user} is offline`;
 /** Offers one presenter may have waiting at once; each holds a timer and a pending reply. */
 export const MAX_OFFERS_PER_PRESENTER = 8;
 
+/** Pending P2P offers by transfer id, each with its time-out. */
 export class TransferBroker {
   private readonly pending = new Map<string, PendingOffer>();
 

@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NumberedLog } from './message-log.js';
 
+/** `<logDir>/<group>_messagelog.txt` */
 export function groupLogPath(logDir: string, group: string): string {
   // Group names are letters and digits only (checked before this), so the path stays in logDir.
   return path.join(logDir, `${group}_messagelog.txt`);

@@ -9,6 +9,7 @@ import { formatRecord } from './log-text.js';
 
 export const USER_LOG_FILE = 'userlog.txt';
 
+/** One online user as userlog.txt records it. */
 export interface UserLogEntry {
   username: string;
   /** Login time, ms since the epoch. */
