@@ -62,6 +62,29 @@ describe('server /msgto and /activeuser', () => {
     expect(r.message).toBe(`User \\u001b[2J${'n'.repeat(76)} does not exist.`);
   });
 
+  it('numbers concurrent messages from many senders 1..n with no line lost or torn', async () => {
+    const names = ['Yoda', 'obiwan', 'Hans', 'vader'];
+    const clients = await Promise.all(names.map((n) => h.t.login(n)));
+    const tiger = await h.t.login('Tiger');
+    const sends = clients.flatMap((c, i) =>
+      Array.from({ length: 50 }, (_, k) =>
+        c.ok('msgto', { to: 'Tiger', text: `${names[i]} #${k}` }),
+      ),
+    );
+    await Promise.all(sends);
+    const lines = (await h.t.readLog('messagelog.txt')).split('\n').filter(Boolean);
+    expect(lines.map((l) => Number(l.split('; ')[0]))).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect(new Set(lines.map((l) => l.split('; ')[3])).size).toBe(200);
+    // Each sender's messages reach the receiver in the order sent.
+    const received: string[] = [];
+    for (let n = 0; n < 200; n++) received.push((await tiger.push('message')).text);
+    expect(received.filter((text) => text.startsWith('Hans '))).toEqual(
+      Array.from({ length: 50 }, (_, k) => `Hans #${k}`),
+    );
+  });
+
   it('lists every other online user with endpoint and login time', async () => {
     const yoda = await h.t.login('Yoda', 6666);
     expect(await yoda.ok('activeuser')).toEqual({ users: [] });
