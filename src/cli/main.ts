@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runClientCommand } from './client-command.js';
 import { CLIENT_USAGE, parseClientConfig, parseServerConfig, SERVER_USAGE } from './config.js';
+import { runLogsCommand } from './logs-command.js';
 import { runServerCommand } from './server-command.js';
 
 /** Default port of `npm start` / `tessenger start`. */
@@ -89,7 +90,39 @@ await yargs(hideBin(process.argv))
       process.exitCode = await runClientCommand(parsed.config);
     },
   )
-  .demandCommand(1, 'Name a command: server, client or start.')
+  .command(
+    'logs',
+    "Show the server's userlog, messagelog, group logs and diagnostic log",
+    (y) =>
+      y
+        .option('log-dir', { type: 'string', default: './logs', describe: 'log folder' })
+        .option('follow', {
+          alias: 'f',
+          type: 'boolean',
+          default: false,
+          describe: 'keep printing new lines, as tail -f',
+        })
+        .option('lines', {
+          alias: 'n',
+          type: 'number',
+          default: 0,
+          describe: 'show only the last N lines of each file first (0 = all)',
+        })
+        .option('color', {
+          type: 'boolean',
+          describe: 'colour the output (default: when stdout is a terminal and NO_COLOR is unset)',
+        }),
+    async (argv) => {
+      const colour = argv.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+      process.exitCode = await runLogsCommand({
+        logDir: argv['log-dir'],
+        follow: argv.follow,
+        lines: Math.max(0, Math.floor(argv.lines)),
+        colour,
+      });
+    },
+  )
+  .demandCommand(1, 'Name a command: server, client, start or logs.')
   .strict()
   .help()
   .alias('h', 'help')
