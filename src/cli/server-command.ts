@@ -21,6 +21,12 @@ export async function runServerCommand(
     fileName: 'tessenger-server.log',
     consoleLevel: config.verbose ? 'debug' : 'warn',
   });
+  // Listen for the stop signals before anything is printed: a supervisor (or a test) may send
+  // one as soon as it reads the "listening" line.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -42,10 +48,7 @@ export async function runServerCommand(
       `Start a client in another terminal with: npx tessenger client 127.0.0.1 ${server.port} 6000\n`,
     );
   }
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   await server.close();
   return 0;
 }
