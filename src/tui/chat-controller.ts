@@ -153,12 +153,13 @@ export class ChatController {
     switch (result.kind) {
       case 'sent': {
         const text = command.name === 'msgto' ? command.text : '';
-        this.addTo(store.ensure('direct', result.to), {
-          ts: result.ts,
-          kind: 'own',
-          from: me,
-          text,
-        });
+        const conv = store.ensure('direct', result.to);
+        this.addTo(conv, { ts: result.ts, kind: 'own', from: me, text });
+        // Sent from another pane: say so where the user is looking.
+        if (store.active !== conv) {
+          const n = store.list().indexOf(conv) + 1;
+          this.info(`${formatResult(result)[0]} (to ${result.to}; Alt+${n % 10} opens the chat)`);
+        }
         return;
       }
       case 'group-sent': {
@@ -185,6 +186,10 @@ export class ChatController {
         return;
       case 'logged-out':
         this.hooks.quit(0);
+        return;
+      default:
+        // Results of commands added later show as plain mode prints them.
+        for (const l of formatResult(result)) this.info(l);
     }
   }
 

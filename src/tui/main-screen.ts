@@ -25,7 +25,7 @@ import { isPrintable, SurrogateJoiner } from './views/keys.js';
 import type { MainView } from './views/main-view.js';
 
 /** How often the online users are asked for (the server has no presence pushes). */
-export const USERS_REFRESH_MS = 4000;
+export const USERS_REFRESH_MS = 5000;
 
 export class MainScreen {
   readonly controller: ChatController;

@@ -49,6 +49,17 @@ async function enter(text: string): Promise<void> {
   tui.write('\r');
 }
 
+/** Colour parameters (30-37, 40-47, 90-97, 100-107, 38/48) of the SGR sequences in `raw`. */
+function colourCodes(raw: string): string[] {
+  const found: string[] = [];
+  for (const m of raw.matchAll(new RegExp(`${'\x1b'}\\[([0-9;]*)m`, 'g'))) {
+    for (const p of m[1]!.split(';')) {
+      if (/^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/.test(p)) found.push(p);
+    }
+  }
+  return found;
+}
+
 beforeAll(async () => {
   serverDir = await folder();
   yodaDir = await folder();
@@ -74,6 +85,7 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.waitFor('Invalid Password. Please try again');
     tui.write(`${PW.Yoda}\r`);
     await tui.waitFor('Welcome to TESSENGER, Yoda!');
+    expect(colourCodes(tui.raw).length).toBeGreaterThan(0);
     expect(tui.row(/^\[\d\d:\d\d\]/)).toMatch(
       new RegExp(`\\[Yoda@127\\.0\\.0\\.1:${port}\\] \\[online\\] \\[1:server\\]`),
     );
@@ -91,9 +103,17 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.waitFor(/obiwan +\d\d:\d\d/); // in the online list, with its active-since time
   });
 
+  it('switches panes with the mouse', async () => {
+    tui.write('\x1b1');
+    await tui.waitFor(/^Tessenger 127/);
+    const row = tui.lines().findIndex((l) => / 2 @obiwan/.test(l));
+    tui.click(3, row);
+    await tui.waitFor('Direct chat with obiwan');
+  });
+
   it('sends with a Tab-completed username', async () => {
     tui.write('\x1b1');
-    await tui.waitFor('[server] ');
+    await tui.waitFor(/^\[server\]/m);
     await tui.type('/msgto ob');
     tui.write('\t');
     await tui.waitFor(/\[server\] \/msgto obiwan$/m);
@@ -119,6 +139,23 @@ describe('TUI client in a pseudo-terminal', () => {
     expect(tui.row(/Meet at the temple/)).toMatch(/obiwan │ Meet at the temple, Yoda/);
     await enter('On my way');
     await peers.obiwan!.waitFor(/jedi, Yoda: On my way/);
+  });
+
+  it('keeps the panes aligned around wide characters', async () => {
+    peers.obiwan!.line('/groupmsg jedi 日本語のテスト ok');
+    await tui.waitFor('日本語のテスト ok');
+    const lines = tui.lines();
+    const wide = lines.findIndex((l) => l.includes('日本語'));
+    const plain = lines.findIndex((l) => l.includes('Meet at the temple'));
+    expect(tui.columnsOf(wide, '│')).toEqual(tui.columnsOf(plain, '│'));
+  });
+
+  it('asks before sending a paste of several lines', async () => {
+    tui.write('one\ntwo\nthree\n');
+    await tui.waitFor('Paste 3 lines? Ctrl+Y sends them one by one');
+    tui.write('\x1b');
+    await tui.waitFor(/^\[#jedi\] *$/m);
+    expect(tui.text()).not.toContain('│ one');
   });
 
   it('shows a received /p2pvideo in the transfers panel until "Received"', async () => {
@@ -153,6 +190,43 @@ describe('TUI client in a pseudo-terminal', () => {
     tui.write('\x1b1');
     await tui.waitFor('Signed in again as Yoda');
     expect(tui.row(/^\[server\]/)).toContain('typed while offline');
+  });
+
+  it('shows the lock-out countdown in place, and works without colour at 80x24', async () => {
+    const vader = new PtyTerminal(['client', '127.0.0.1', String(port), '0'], {
+      cwd: yodaDir,
+      cols: 80,
+      rows: 24,
+      env: { NO_COLOR: '1' },
+    });
+    try {
+      await vader.waitFor('Username:');
+      await vader.type('vader');
+      vader.write('\r');
+      await vader.waitFor(/Password: +│/);
+      // Each refusal clears the field, so the stars going away mark the answer.
+      for (let i = 1; i < 3; i++) {
+        vader.write('wrong');
+        await vader.waitFor('Password: *****');
+        vader.write('\r');
+        await vader.waitFor(/Password: +│/);
+        await vader.waitFor('Invalid Password. Please try again');
+      }
+      vader.write('wrong');
+      await vader.waitFor('Password: *****');
+      vader.write('\r');
+      // The message wraps inside the 80-column login box.
+      await vader.waitFor(
+        /Invalid Password\. Your account has been blocked\. Please *│\n *│ try again later/,
+      );
+      await vader.waitFor(/Blocked: you can try again in \d+s/);
+      // No colour codes at all: plain attributes only.
+      expect(colourCodes(vader.raw)).toEqual([]);
+      vader.write('\x03');
+      expect(await vader.exited).toBe(0);
+    } finally {
+      vader.kill();
+    }
   });
 
   it('logs out on Ctrl+C and leaves the terminal restored', async () => {

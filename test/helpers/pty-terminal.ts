@@ -56,7 +56,8 @@ export class PtyTerminal {
     const buf = this.term.buffer.active;
     const out: string[] = [];
     for (let y = 0; y < this.term.rows; y++) {
-      out.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+      // trimEnd: blessed clears with written spaces, which translateToString keeps.
+      out.push((buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '').trimEnd());
     }
     return out;
   }
@@ -95,6 +96,23 @@ export class PtyTerminal {
   /** The row of the screen that matches, for checks on one line. */
   row(pattern: RegExp): string | undefined {
     return this.lines().find((l) => pattern.test(l));
+  }
+
+  /** Screen columns (cells, so wide characters count twice) where `ch` sits in a row. */
+  columnsOf(rowIndex: number, ch: string): number[] {
+    const line = this.term.buffer.active.getLine(this.term.buffer.active.viewportY + rowIndex);
+    const cols: number[] = [];
+    for (let x = 0; line && x < this.term.cols; x++) {
+      if (line.getCell(x)?.getChars() === ch) cols.push(x);
+    }
+    return cols;
+  }
+
+  /** A left click at a cell (0-based), in the X10 encoding blessed reads. */
+  click(col: number, row: number): void {
+    const at = (b: number) => `\x1b[M${String.fromCharCode(32 + b, 33 + col, 33 + row)}`;
+    this.write(at(0));
+    this.write(at(3));
   }
 
   write(data: string): void {

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { type EditorState, EMPTY } from '../line-editor.js';
 import type { Row } from './spans.js';
+import { wrap } from './text-width.js';
 
 export type LoginField = 'username' | 'password';
 
@@ -67,6 +68,7 @@ export function loginRows(
   s: LoginState,
   server: string,
   now: number,
+  width = 56,
 ): { rows: Row[]; cursor: { row: number; col: number } } {
   const user = s.username.text;
   const stars = '*'.repeat([...s.password.text].length);
@@ -78,7 +80,9 @@ export function loginRows(
     [{ text: 'Username: ', style: s.field === 'username' ? 'bold' : undefined }, { text: user }],
     [{ text: 'Password: ', style: s.field === 'password' ? 'bold' : undefined }, { text: stars }],
     [],
-    s.message ? [{ text: s.message, style: s.tone === 'error' ? 'error' : 'info' }] : [],
+    ...(s.message ? wrap(s.message, width) : ['']).map(
+      (text): Row => (text ? [{ text, style: s.tone === 'error' ? 'error' : 'info' }] : []),
+    ),
     left > 0
       ? [{ text: `Blocked: you can try again in ${left}s`, style: 'warn' }]
       : s.busy

@@ -66,7 +66,7 @@ export function statusRow(s: StatusInput): Row {
 export function titleText(conv: Conversation, server: string): string {
   switch (conv.kind) {
     case 'server':
-      return `Tessenger ${server} | /help lists commands, Alt+1..9 or Ctrl+N/P switch panes`;
+      return `Tessenger ${server} | /help for commands, Alt+number or Ctrl+N/P for panes`;
     case 'direct':
       return `Direct chat with ${conv.name} | text you type goes to ${conv.name}`;
     case 'group':

@@ -6,7 +6,6 @@ import { type LoginState, loginRows } from '../view-models/login-model.js';
 import { rowToTags } from '../view-models/theme.js';
 
 const WIDTH = 62;
-const HEIGHT = 11;
 
 export class LoginView {
   private readonly box: blessed.Widgets.BoxElement;
@@ -26,7 +25,7 @@ export class LoginView {
       top: 'center',
       left: 'center',
       width: WIDTH,
-      height: HEIGHT,
+      height: 11,
       tags: true,
       border: { type: 'line' },
       label: ' Tessenger ',
@@ -37,8 +36,10 @@ export class LoginView {
   }
 
   draw(state: LoginState, now: number): void {
-    const { rows, cursor } = loginRows(state, this.server, now);
-    this.box.width = Math.min(WIDTH, this.screen.width as number);
+    const width = Math.min(WIDTH, this.screen.width as number);
+    const { rows, cursor } = loginRows(state, this.server, now, width - 4);
+    this.box.width = width;
+    this.box.height = rows.length + 2;
     this.box.setContent(rows.map((r) => rowToTags(r, this.colour)).join('\n'));
     this.screen.render();
     // Border and padding put the content one row down and two columns in.

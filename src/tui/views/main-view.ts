@@ -53,11 +53,14 @@ export class MainView {
     this.transfers = box(screen);
     this.status = box(screen, { style: bar });
     this.input = box(screen);
-    for (let i = 0; i < 2; i++) this.seps.push(box(screen, { ch: '│', style: { fg: 'gray' } }));
-    this.convs.on('click', (data: { y: number }) => {
+    const sepStyle = colour ? { fg: 'gray' } : {};
+    for (let i = 0; i < 2; i++) this.seps.push(box(screen, { ch: '│', style: sepStyle }));
+    // On press, not release: blessed reads one mouse report per input chunk, and a quick
+    // click's press and release can arrive together.
+    this.convs.on('mousedown', (data: { y: number }) => {
       mouse.pickConversation(data.y - (this.convs.atop as number) - 1);
     });
-    this.users.on('click', (data: { y: number }) => {
+    this.users.on('mousedown', (data: { y: number }) => {
       const name = this.shownUsers[data.y - (this.users.atop as number) - 1];
       if (name) mouse.pickUser(name);
     });
