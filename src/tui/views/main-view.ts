@@ -12,7 +12,7 @@ import { messageRows, searchLines, visibleRows } from '../view-models/message-ro
 import { conversationRows, userRows } from '../view-models/side-panes.js';
 import type { Row } from '../view-models/spans.js';
 import { statusRow, titleText } from '../view-models/status-line.js';
-import { fitWidth } from '../view-models/text-width.js';
+import { fitWidth, truncate } from '../view-models/text-width.js';
 import { rowToTags } from '../view-models/theme.js';
 import { shownTransfers, transferRow } from '../view-models/transfer-rows.js';
 
@@ -120,7 +120,7 @@ export class MainView {
       const w = layout.transfers.width;
       const head = tags([
         {
-          text: fitWidth('── Transfers ─ Ctrl+X cancels the selected (>) ─ F6/F7 select ', w),
+          text: truncate(`── Transfers (Ctrl+X cancels >, F6/F7 select) ${'─'.repeat(w)}`, w),
           style: 'dim',
         },
       ]);
