@@ -84,7 +84,8 @@ async function receive(j: Extract<WorkerJob, { kind: 'receive' }>): Promise<void
     } catch (error) {
       port.postMessage({ ok: false, error: String(error) });
     }
-    await engine.close();
+    // Stay up until the sender has its DONE: a lost DONE is answered again while lingering.
+    port.once('message', () => void engine.close().then(() => port.postMessage({ closed: true })));
   });
 }
 

@@ -72,6 +72,8 @@ async function tessenger(
   const ms = performance.now() - start;
   const received = await rx.next<{ ok: boolean; error?: string }>();
   if (!received.ok) throw new Error(`receiver failed: ${received.error}`);
+  rx.post('close');
+  await rx.next();
   if (proxy) {
     proxy.post('stop');
     await proxy.next();

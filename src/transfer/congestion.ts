@@ -1,49 +1,48 @@
 /**
- * Rate-based congestion control. Once per round (≥ one RTT) it looks at what the round
- * delivered, what it lost and the smallest RTT it saw:
- *  - queueing (two rounds whose minimum RTT stands well above the base RTT) means the path or
- *    the receiver cannot keep up: drop to about what was delivered (−15 % to −50 %);
- *  - sustained heavy loss (two rounds above `heavyLoss`) backs off by 30 %;
- *  - otherwise, if the sender used its rate, grow: ×2 per round in start-up; after a back-off
- *    ×1.25 until 90 % of the rate where trouble began, then ×1.05.
- * Random loss below `heavyLoss` alone never lowers the rate, so a lossy link is not starved
- * (loss-based AIMD would collapse to a trickle at 5–20 % random loss).
+ * Rate-based congestion control after BBR (Cardwell et al., 2016), in rate terms only:
+ *  - each round (≥ one RTT, ≥ `minRoundMs`) yields a delivery-rate sample: bytes acknowledged
+ *    over the round; the bottleneck estimate is the max of the last `filterRounds` samples;
+ *  - start-up paces at 2.5× the estimate until it stops growing by 25 % for three rounds,
+ *    drains one round at 0.75×, then cycles gains 1.25, 0.75, 1 × 6 to probe for more and
+ *    drain what the probe queued;
+ *  - random loss does not lower the estimate (a lossy link keeps its rate); sustained heavy
+ *    loss (two rounds above `heavyLoss`) or repeated time-outs cut it by 30 %.
+ * A loss-based AIMD would collapse to a trickle at 5–20 % random loss, and a delay-based one
+ * mistakes a busy Node event loop for a queue.
  */
 export interface RateConfig {
   initialRate: number;
   minRate: number;
   maxRate: number;
   minRoundMs: number;
-  /** Queueing delay (ms above the base RTT) that counts as congestion. */
-  queueDelayMs: number;
+  filterRounds: number;
   /** Loss fraction of a round that counts as heavy. */
   heavyLoss: number;
-  /** How long a base RTT sample stays valid before it is re-learnt. */
-  baseRttWindowMs: number;
 }
 
 export const DEFAULT_RATE_CONFIG: RateConfig = {
-  initialRate: 2 * 1024 * 1024,
+  initialRate: 4 * 1024 * 1024,
   minRate: 64 * 1024,
-  maxRate: 2 * 1024 * 1024 * 1024,
-  minRoundMs: 10,
-  queueDelayMs: 4,
+  maxRate: 4 * 1024 * 1024 * 1024,
+  minRoundMs: 15,
+  filterRounds: 10,
   heavyLoss: 0.35,
-  baseRttWindowMs: 10_000,
 };
+
+const STARTUP_GAIN = 2.5;
+const CYCLE = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
 
 export interface RoundInfo {
   ms: number;
   deliveredRate: number;
   lossFraction: number;
   minRtt: number;
-  baseRtt: number;
+  bandwidth: number;
   rate: number;
 }
 
 export interface RateStats {
-  increases: number;
-  queueBackoffs: number;
+  rounds: number;
   lossBackoffs: number;
   timeoutBackoffs: number;
 }
@@ -51,31 +50,22 @@ export interface RateStats {
 export class RateController {
   /** Pacing rate in bytes per second. */
   rate: number;
-  mode: 'startup' | 'steady' = 'startup';
-  baseRtt = Number.POSITIVE_INFINITY;
-  readonly stats: RateStats = {
-    increases: 0,
-    queueBackoffs: 0,
-    lossBackoffs: 0,
-    timeoutBackoffs: 0,
-  };
-  private baseRttAt = 0;
+  mode: 'startup' | 'drain' | 'cruise' = 'startup';
+  minRtt = Number.POSITIVE_INFINITY;
+  readonly stats: RateStats = { rounds: 0, lossBackoffs: 0, timeoutBackoffs: 0 };
+  /** Diagnostics: called at the end of every round with what it measured. */
+  onRound: ((round: RoundInfo) => void) | null = null;
+  private readonly samples: Float64Array;
+  private sampleIndex = 0;
   private roundStart: number;
   private acked = 0;
   private lost = 0;
-  private sent = 0;
   private roundMinRtt = Number.POSITIVE_INFINITY;
   private heavyRounds = 0;
-  private hold = 0;
   private timeoutsInRow = 0;
-  private queueRounds = 0;
-  private lastMax = 0;
-  // Recent rounds' delivery rates: one round is noisy (ACKs come in bursts), the max of a few
-  // is what the path can carry (BBR's bottleneck-bandwidth filter).
-  private readonly delivered = new Float64Array(8);
-  private roundIndex = 0;
-  /** Diagnostics: called at the end of every round with what it measured. */
-  onRound: ((round: RoundInfo) => void) | null = null;
+  private plateauRounds = 0;
+  private plateauBase = 0;
+  private cycleIndex = 0;
 
   constructor(
     now: number,
@@ -83,11 +73,17 @@ export class RateController {
   ) {
     this.rate = config.initialRate;
     this.roundStart = now;
+    this.samples = new Float64Array(config.filterRounds);
   }
 
-  onSent(bytes: number): void {
-    this.sent += bytes;
+  /** The bottleneck bandwidth estimate in bytes per second (0 before the first round). */
+  get bandwidth(): number {
+    let max = 0;
+    for (const s of this.samples) if (s > max) max = s;
+    return max;
   }
+
+  onSent(_bytes: number): void {}
 
   onLoss(bytes: number): void {
     this.lost += bytes;
@@ -99,86 +95,78 @@ export class RateController {
     if (bytes > 0) this.timeoutsInRow = 0;
     if (rttMs !== null) {
       this.roundMinRtt = Math.min(this.roundMinRtt, rttMs);
-      if (rttMs <= this.baseRtt || now - this.baseRttAt > this.config.baseRttWindowMs) {
-        this.baseRtt = rttMs;
-        this.baseRttAt = now;
-      }
+      this.minRtt = Math.min(this.minRtt, rttMs);
     }
     if (now - this.roundStart >= Math.max(this.config.minRoundMs, srttMs)) this.endRound(now);
   }
 
-  /** A retransmission time-out; the second in a row (the path went quiet) halves the rate. */
+  /** A retransmission time-out; the second in a row (the path went quiet) cuts the rate. */
   onTimeout(): void {
     this.timeoutsInRow++;
     if (this.timeoutsInRow < 2) return;
-    this.rate = Math.max(this.config.minRate, this.rate / 2);
-    this.mode = 'steady';
+    this.scaleEstimate(0.5);
     this.stats.timeoutBackoffs++;
   }
 
-  /** Bytes allowed in flight: two rate-RTT products, with a floor for tiny RTTs. */
-  windowBytes(srttMs: number, chunkBytes: number): number {
-    const rtt = Math.max(srttMs, this.baseRtt === Number.POSITIVE_INFINITY ? 0 : this.baseRtt, 5);
-    return Math.max(16 * chunkBytes, (2 * this.rate * (rtt + 10)) / 1000);
+  /** Bytes allowed in flight: twice the rate over the base RTT plus slack for a busy loop. */
+  windowBytes(_srttMs: number, chunkBytes: number): number {
+    const rtt = (Number.isFinite(this.minRtt) ? this.minRtt : 0) + 15;
+    return Math.max(16 * chunkBytes, (2 * this.rate * rtt) / 1000);
   }
 
-  private bestDelivered(): number {
-    return Math.max(...this.delivered);
+  private scaleEstimate(factor: number): void {
+    for (let i = 0; i < this.samples.length; i++) this.samples[i]! *= factor;
+    this.rate = Math.max(this.config.minRate, this.rate * factor);
+    if (this.mode === 'startup') this.mode = 'cruise';
   }
 
   private endRound(now: number): void {
-    const seconds = (now - this.roundStart) / 1000;
-    const delivered = this.acked / seconds;
-    this.delivered[this.roundIndex++ % this.delivered.length] = delivered;
+    const ms = now - this.roundStart;
+    const delivered = (this.acked * 1000) / ms;
     const total = this.acked + this.lost;
     const lossFraction = total > 0 ? this.lost / total : 0;
-    const queueing =
-      Number.isFinite(this.roundMinRtt) &&
-      this.roundMinRtt - this.baseRtt > Math.max(this.config.queueDelayMs, this.baseRtt / 2);
-    const usedRate = this.sent / seconds >= 0.5 * this.rate;
+    this.samples[this.sampleIndex++ % this.samples.length] = delivered;
+    this.stats.rounds++;
+    const bw = this.bandwidth;
     this.heavyRounds = lossFraction > this.config.heavyLoss ? this.heavyRounds + 1 : 0;
-    // One inflated round is often just a busy event loop; two in a row is a standing queue.
-    this.queueRounds = queueing ? this.queueRounds + 1 : 0;
-    const { minRate, maxRate } = this.config;
-    if (this.hold > 0) {
-      // Let the queue drain for one round after a back-off before judging again.
-      this.hold--;
-    } else if (this.queueRounds >= 2 || (queueing && this.mode === 'startup')) {
-      // Start-up doubles each round, so the rate before the queue appeared is half of this one.
-      this.lastMax = this.mode === 'startup' ? this.rate / 2 : this.rate;
-      const floor = this.rate * (this.mode === 'startup' ? 0.4 : 0.5);
-      const target = Math.min(this.rate * 0.85, Math.max(this.bestDelivered() * 0.9, floor));
-      this.rate = Math.max(minRate, target);
-      this.mode = 'steady';
-      this.hold = 1;
-      this.queueRounds = 0;
-      this.stats.queueBackoffs++;
-    } else if (this.heavyRounds >= 2) {
-      this.lastMax = this.rate;
-      this.rate = Math.max(minRate, this.rate * 0.7);
-      this.mode = 'steady';
+    if (this.heavyRounds >= 2) {
       this.heavyRounds = 0;
-      this.hold = 1;
+      this.scaleEstimate(0.7);
       this.stats.lossBackoffs++;
-    } else if (usedRate) {
-      // Start-up doubles; after a back-off, climb back fast to where trouble began, then probe
-      // gently above it (the shape of CUBIC, in rate terms).
-      const gain = this.mode === 'startup' ? 2 : this.rate < 0.9 * this.lastMax ? 1.25 : 1.05;
-      this.rate = Math.min(maxRate, this.rate * gain);
-      this.stats.increases++;
+    } else if (this.mode === 'startup') {
+      if (bw >= this.plateauBase * 1.25) {
+        this.plateauBase = bw;
+        this.plateauRounds = 0;
+      } else if (++this.plateauRounds >= 3) {
+        this.mode = 'drain';
+      }
+    } else if (this.mode === 'drain') {
+      this.mode = 'cruise';
+      this.cycleIndex = 1;
+    } else {
+      this.cycleIndex = (this.cycleIndex + 1) % CYCLE.length;
     }
+    const gain =
+      this.mode === 'startup'
+        ? STARTUP_GAIN
+        : this.mode === 'drain'
+          ? 0.75
+          : CYCLE[this.cycleIndex]!;
+    // Before the first sample the estimate is unknown; start-up then grows from the initial rate.
+    const base = bw > 0 ? bw : this.rate;
+    const { minRate, maxRate } = this.config;
+    this.rate = Math.min(maxRate, Math.max(minRate, gain * base));
     this.onRound?.({
-      ms: now - this.roundStart,
+      ms,
       deliveredRate: delivered,
       lossFraction,
       minRtt: this.roundMinRtt,
-      baseRtt: this.baseRtt,
+      bandwidth: bw,
       rate: this.rate,
     });
     this.roundStart = now;
     this.acked = 0;
     this.lost = 0;
-    this.sent = 0;
     this.roundMinRtt = Number.POSITIVE_INFINITY;
   }
 }

@@ -237,8 +237,10 @@ export class SendTransfer extends TransferBase {
       const now = this.now();
       const rate = this.rate.rate;
       this.pacer.refill(now, rate, 2 * this.chunkSize);
-      if (window.inFlightBytes >= this.rate.windowBytes(window.rtt.smoothed, this.chunkSize))
-        return;
+      // Resends replace datagrams that already left the flight, so only new data waits for
+      // room in the window; otherwise a shrunken window after a time-out could block the probe.
+      const cwnd = this.rate.windowBytes(window.rtt.smoothed, this.chunkSize);
+      if (!window.hasLost && window.inFlightBytes >= cwnd) return;
       if (!this.pacer.ready) {
         const wait = this.pacer.waitMs(rate);
         this.schedule(wait);

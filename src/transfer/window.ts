@@ -76,6 +76,11 @@ export class SendWindow {
     return this.acked.count === this.total;
   }
 
+  /** Chunks are queued for retransmission (they left the flight, so they may bypass cwnd). */
+  get hasLost(): boolean {
+    return this.lostHead < this.lost.length;
+  }
+
   get inFlightCount(): number {
     return this.inFlight.size;
   }
