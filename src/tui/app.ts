@@ -47,6 +47,14 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGHUP', onSignal);
+  // Ctrl+C arrives as a key in raw mode; a SIGINT from elsewhere logs out the same way.
+  process.once('SIGINT', onSignal);
+  // A crash must not leave the terminal in the alternate screen with the mouse captured.
+  process.once('uncaughtException', (err) => {
+    screen.destroy();
+    process.stderr.write(`Tessenger crashed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  });
 
   const loggedIn = await runLogin(screen, colour, client, options.server);
   if (!loggedIn) {

@@ -170,6 +170,18 @@ describe('TUI client in a pseudo-terminal', () => {
     await saveScreenDump(tui, 'main screen at 100x30');
   });
 
+  it('sends a file with /p2pvideo and Tab-completed names, to "Uploaded"', async () => {
+    await tui.type('/p2pvideo ob');
+    tui.write('\t');
+    await tui.waitFor(/\[#jedi\] \/p2pvideo obiwan$/m);
+    await tui.type('obiwan_c');
+    tui.write('\t');
+    await tui.waitFor(/\[#jedi\] \/p2pvideo obiwan obiwan_clip\.mp4$/m);
+    tui.write('\r');
+    await tui.waitFor(/↑ obiwan_clip\.mp4 → obiwan +\[#+\] 100% Uploaded 8\.0 MiB/, 30_000);
+    await peers.obiwan!.waitFor('Received obiwan_clip.mp4 from Yoda');
+  });
+
   it('redraws on resize and works at 80x24', async () => {
     tui.resize(80, 24);
     // Narrow: the online users move under the conversation list.

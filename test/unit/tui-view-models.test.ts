@@ -161,6 +161,8 @@ describe('layout', () => {
     expect(l.users.left).toBe(98);
     expect(l.transfers).toMatchObject({ height: 3 });
     expect(l.messages.height + 3).toBe(40 - 3);
+    expect(l.transfers).toMatchObject({ left: 0, width: 120 });
+    expect(l.convs.height).toBe(l.messages.height);
   });
 });
 

@@ -16,7 +16,7 @@ export interface Layout {
   convs: Rect;
   users: Rect;
   messages: Rect;
-  /** Header row plus one row per transfer; null when no transfer is shown. */
+  /** Header row plus one row per transfer, full width; null when no transfer is shown. */
   transfers: Rect | null;
   status: Rect;
   input: Rect;
@@ -30,14 +30,16 @@ export function computeLayout(cols: number, rows: number, transferCount: number)
   const c = Math.max(cols, 40);
   const r = Math.max(rows, 10);
   const bodyTop = 1;
-  const bodyHeight = r - 3;
+  const fullBody = r - 3;
   const wide = c >= WIDE_COLUMNS;
   const leftWidth = wide ? 20 : 18;
   const rightWidth = wide ? 22 : 0;
   const centerLeft = leftWidth + 1;
   const centerWidth = c - centerLeft - (wide ? rightWidth + 1 : 0);
-  const transferRows = Math.min(transferCount, 3, Math.max(0, bodyHeight - 6));
+  const transferRows = Math.min(transferCount, 3, Math.max(0, fullBody - 6));
   const transfersHeight = transferRows > 0 ? transferRows + 1 : 0;
+  // The transfers panel spans the whole width under the panes: its rows need the room.
+  const bodyHeight = fullBody - transfersHeight;
   const separators = [{ left: leftWidth, top: bodyTop, height: bodyHeight }];
   let convs: Rect;
   let users: Rect;
@@ -63,16 +65,11 @@ export function computeLayout(cols: number, rows: number, transferCount: number)
       top: bodyTop,
       left: centerLeft,
       width: centerWidth,
-      height: bodyHeight - transfersHeight,
+      height: bodyHeight,
     },
     transfers:
       transfersHeight > 0
-        ? {
-            top: bodyTop + bodyHeight - transfersHeight,
-            left: centerLeft,
-            width: centerWidth,
-            height: transfersHeight,
-          }
+        ? { top: bodyTop + bodyHeight, left: 0, width: c, height: transfersHeight }
         : null,
     status: { top: r - 2, left: 0, width: c, height: 1 },
     input: { top: r - 1, left: 0, width: c, height: 1 },

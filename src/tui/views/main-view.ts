@@ -39,6 +39,8 @@ export class MainView {
   /** Rows the messages pane showed last, so PgUp moves by a page. */
   pageRows = 10;
   private shownUsers: string[] = [];
+  /** Rows of each conversation at the last frame, to keep a scrolled view still. */
+  private readonly totals = new Map<string, number>();
 
   constructor(
     private readonly screen: blessed.Widgets.Screen,
@@ -107,7 +109,11 @@ export class MainView {
     place(this.messages, layout.messages);
     const view = this.viewedConversation(state, active);
     const all = messageRows(view, { width: layout.messages.width });
-    const offset = state.scroll.get(active.id) ?? 0;
+    // While scrolled up, new rows arriving below must not move what the user is reading.
+    const before = this.totals.get(active.id) ?? all.length;
+    this.totals.set(active.id, all.length);
+    const held = state.scroll.get(active.id) ?? 0;
+    const offset = held > 0 ? held + Math.max(0, all.length - before) : 0;
     const visible = visibleRows(all, layout.messages.height, offset);
     state.scroll.set(active.id, visible.offset);
     this.pageRows = Math.max(1, layout.messages.height - 2);
