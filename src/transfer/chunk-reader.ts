@@ -6,7 +6,9 @@
 import type { FileHandle } from 'node:fs/promises';
 
 const BLOCK_BYTES = 1024 * 1024;
-const MAX_BLOCKS = 8;
+/** Blocks read ahead of the one being sent, so the pump never waits for the disk. */
+const READ_AHEAD = 4;
+const MAX_BLOCKS = 12;
 
 export class ChunkReader {
   private readonly blockChunks: number;

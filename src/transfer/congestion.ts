@@ -1,7 +1,8 @@
 /**
  * Rate-based congestion control after BBR (Cardwell et al., 2016), in rate terms only:
- *  - each round (≥ one RTT, ≥ `minRoundMs`) yields a delivery-rate sample: bytes acknowledged
- *    over the round; the bottleneck estimate is the max of the last `filterRounds` samples;
+ *  - every ACK yields a delivery-rate sample (bytes delivered between a chunk's send and its
+ *    ACK over the longer of the send and ACK intervals, so ACK bursts do not inflate it); the
+ *    bottleneck estimate is the max over the last `filterRounds` rounds (≥ one RTT, ≥ 15 ms);
  *  - start-up paces at 2.5× the estimate until it stops growing by 25 % for three rounds,
  *    drains one round at 0.75×, then cycles gains 1.25, 0.75, 1 × 6 to probe for more and
  *    drain what the probe queued;
@@ -66,6 +67,7 @@ export class RateController {
   private plateauRounds = 0;
   private plateauBase = 0;
   private cycleIndex = 0;
+  private roundMaxRate = 0;
 
   constructor(
     now: number,
@@ -89,9 +91,19 @@ export class RateController {
     this.lost += bytes;
   }
 
-  /** An acknowledgement: bytes newly acknowledged and, when measured, an RTT sample in ms. */
-  onAck(now: number, bytes: number, rttMs: number | null, srttMs: number): void {
+  /**
+   * An acknowledgement: bytes newly acknowledged, the delivery-rate sample it yielded (bytes/s,
+   * 0 for none) and, when measured, an RTT sample in ms.
+   */
+  onAck(
+    now: number,
+    bytes: number,
+    rateSample: number,
+    rttMs: number | null,
+    srttMs: number,
+  ): void {
     this.acked += bytes;
+    if (rateSample > this.roundMaxRate) this.roundMaxRate = rateSample;
     if (bytes > 0) this.timeoutsInRow = 0;
     if (rttMs !== null) {
       this.roundMinRtt = Math.min(this.roundMinRtt, rttMs);
@@ -122,7 +134,7 @@ export class RateController {
 
   private endRound(now: number): void {
     const ms = now - this.roundStart;
-    const delivered = (this.acked * 1000) / ms;
+    const delivered = this.roundMaxRate;
     const total = this.acked + this.lost;
     const lossFraction = total > 0 ? this.lost / total : 0;
     this.samples[this.sampleIndex++ % this.samples.length] = delivered;
@@ -168,5 +180,6 @@ export class RateController {
     this.acked = 0;
     this.lost = 0;
     this.roundMinRtt = Number.POSITIVE_INFINITY;
+    this.roundMaxRate = 0;
   }
 }

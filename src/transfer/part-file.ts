@@ -126,6 +126,11 @@ export class PartFile {
       }
       this.written.add(start, end);
       this.dirty = true;
+      if (start === this.hashedTo && !this.hashing) {
+        // In order (the usual case): hash from memory instead of reading the bytes back.
+        this.hash.update(data);
+        this.hashedTo = end;
+      }
       if (this.written.prefix > this.hashedTo) this.followHash();
     } finally {
       this.pendingBytes -= end - start;

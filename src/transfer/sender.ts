@@ -178,7 +178,7 @@ export class SendTransfer extends TransferBase {
     }
     if (out.ackedChunks > 0) this.lastProgressAt = now;
     if (out.lostBytes > 0) this.rate.onLoss(out.lostBytes);
-    this.rate.onAck(now, out.ackedBytes, rttMs, window.rtt.smoothed);
+    this.rate.onAck(now, out.ackedBytes, out.rateSample, rttMs, window.rtt.smoothed);
     this.stats.fastLosses = window.stats.fastLosses;
     if (this.state === 'finishing') {
       this.lastProgressAt = now;

@@ -26,10 +26,17 @@ export const DEFAULT_WINDOW_CONFIG: WindowConfig = {
   rtt: DEFAULT_RTT_CONFIG,
 };
 
+/** Shortest interval a delivery-rate sample may span. */
+const MIN_SAMPLE_MS = 4;
+
 interface InFlight {
   seq: number;
   sentAt: number;
   bytes: number;
+  /** Delivery-rate state when sent (BBR's rate sampling, draft-cheng-iccrg-delivery-rate). */
+  delivered: number;
+  deliveredAt: number;
+  firstSentAt: number;
 }
 
 /** What one acknowledgement changed. */
@@ -38,6 +45,8 @@ export interface AckOutcome {
   ackedBytes: number;
   lostChunks: number;
   lostBytes: number;
+  /** Delivery rate in bytes/s measured by this ACK, or 0 when it measured none. */
+  rateSample: number;
 }
 
 export interface WindowStats {
@@ -62,6 +71,11 @@ export class SendWindow {
   private readonly retries = new Map<number, number>();
   private nextNew = 0;
   private largestAckedSeq = -1;
+  /** Bytes acknowledged so far, the time of the last, and when the newest acked was sent. */
+  private delivered = 0;
+  private deliveredAt = 0;
+  private firstSentAt = 0;
+  private sample: InFlight | null = null;
 
   constructor(
     readonly total: number,
@@ -109,7 +123,19 @@ export class SendWindow {
       this.inFlightBytes -= old.bytes;
       this.inFlight.delete(chunk);
     }
-    this.inFlight.set(chunk, { seq, sentAt: now, bytes });
+    if (this.inFlight.size === 0) {
+      // Nothing in flight: the next rate sample starts now, not at the last ACK long ago.
+      this.firstSentAt = now;
+      this.deliveredAt = now;
+    }
+    this.inFlight.set(chunk, {
+      seq,
+      sentAt: now,
+      bytes,
+      delivered: this.delivered,
+      deliveredAt: this.deliveredAt,
+      firstSentAt: this.firstSentAt,
+    });
     this.inFlightBytes += bytes;
     this.stats.sent++;
     if (!retransmit) return 0;
@@ -121,7 +147,8 @@ export class SendWindow {
 
   /** Applies an ACK: everything below cum plus the set bits of the bitmap. */
   onAck(cum: number, bitmap: Buffer, now: number): AckOutcome {
-    const out: AckOutcome = { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0 };
+    const out = this.outcome();
+    this.sample = null;
     const top = Math.min(cum, this.total);
     for (let c = this.cum; c < top; c++) this.markAcked(c, out);
     for (let byte = 0; byte < bitmap.length; byte++) {
@@ -133,6 +160,18 @@ export class SendWindow {
     }
     this.cum = this.acked.nextClear(this.cum);
     if (out.ackedChunks > 0) this.rtt.onProgress();
+    const p = this.sample as InFlight | null;
+    if (p) {
+      this.deliveredAt = now;
+      this.firstSentAt = p.sentAt;
+      // The slower of sending and acknowledging bounds the rate: a burst of ACKs after a
+      // stall must not claim more bandwidth than the data was sent with.
+      const interval = Math.max(p.sentAt - p.firstSentAt, now - p.deliveredAt);
+      // Datagrams leave in small bursts between timer ticks: a sample shorter than a few ms
+      // would measure the burst, not the path.
+      const floor = Math.max(MIN_SAMPLE_MS, Number.isFinite(this.rtt.minRtt) ? this.rtt.minRtt : 0);
+      if (interval >= floor) out.rateSample = ((this.delivered - p.delivered) * 1000) / interval;
+    }
     this.detectLosses(now, out);
     return out;
   }
@@ -143,7 +182,7 @@ export class SendWindow {
    * slow its ACK clears the rest, if the flight was lost the probe's ACK exposes it.
    */
   onTimer(now: number): AckOutcome & { timedOut: boolean } {
-    const out = { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0, timedOut: false };
+    const out = { ...this.outcome(), timedOut: false };
     this.detectLosses(now, out);
     const [oldestChunk, oldest] = this.inFlight.entries().next().value ?? [];
     if (oldest !== undefined && oldestChunk !== undefined && now - oldest.sentAt >= this.rtt.rto) {
@@ -164,6 +203,10 @@ export class SendWindow {
       return oldest.sentAt + Math.min(this.rtt.rto, this.lossDelay());
     }
     return oldest.sentAt + this.rtt.rto;
+  }
+
+  private outcome(): AckOutcome {
+    return { ackedChunks: 0, ackedBytes: 0, lostChunks: 0, lostBytes: 0, rateSample: 0 };
   }
 
   private lossDelay(): number {
@@ -189,6 +232,8 @@ export class SendWindow {
     this.retries.delete(chunk);
     const f = this.inFlight.get(chunk);
     if (!f) return;
+    this.delivered += f.bytes;
+    if (!this.sample || f.delivered > this.sample.delivered) this.sample = f;
     if (f.seq > this.largestAckedSeq) this.largestAckedSeq = f.seq;
     this.inFlightBytes -= f.bytes;
     this.inFlight.delete(chunk);

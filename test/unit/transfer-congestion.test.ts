@@ -16,7 +16,7 @@ function simulate(opts: { capacity: number; loss: number; rounds: number }) {
     rc.onSent(sent);
     rc.onLoss(sent - acked);
     clock.advance(15);
-    rc.onAck(clock.now(), acked, 1, 1);
+    rc.onAck(clock.now(), acked, (acked * 1000) / 15, 1, 1);
     rates.push(rc.rate);
   }
   return { rc, rates };
