@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 
 const BLOCK_BYTES = 1024 * 1024;
 /** Blocks read ahead of the one being sent, so the pump never waits for the disk. */
-const READ_AHEAD = 4;
+const READ_AHEAD = 2;
 const MAX_BLOCKS = 12;
 
 export class ChunkReader {
@@ -49,9 +49,11 @@ export class ChunkReader {
     return buf.subarray(offset, Math.min(offset + this.chunkSize, buf.length));
   }
 
-  private prefetch(block: number): void {
-    if (block * this.blockChunks * this.chunkSize < this.size)
-      void this.load(block).catch(() => {});
+  private prefetch(from: number): void {
+    for (let block = from; block < from + READ_AHEAD; block++) {
+      if (block * this.blockChunks * this.chunkSize >= this.size) return;
+      if (!this.blocks.has(block)) void this.load(block).catch(() => {});
+    }
   }
 
   private load(block: number): Promise<Buffer> {

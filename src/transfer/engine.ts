@@ -77,6 +77,7 @@ export function createEngineOnSocket(
     logger: options.logger ?? silentLogger,
     config,
     background,
+    activeParts: new Set(),
     unregister(transfer) {
       if (routes.get(transfer.routeKey) === transfer) routes.delete(transfer.routeKey);
     },

@@ -43,14 +43,21 @@ export class PartFile {
     private readonly expectedSha256: string,
   ) {}
 
+  /** The part file's path: one per file (name and SHA-256) and folder, so a retry resumes. */
+  static partPath(dir: string, fileName: string, sha256: string): string {
+    return path.join(dir, `.${fileName}.${sha256.slice(0, 16)}.part`);
+  }
+
   /** Opens (or resumes) the part file for one expected file. */
   static async open(
     dir: string,
     fileName: string,
     size: number,
     sha256: string,
+    /** Set when another transfer of the same file into the same folder is running. */
+    unique?: string,
   ): Promise<PartFile> {
-    const base = `.${fileName}.${sha256.slice(0, 16)}`;
+    const base = `.${fileName}.${sha256.slice(0, 16)}${unique ? `.${unique}` : ''}`;
     const partPath = path.join(dir, `${base}.part`);
     const sidecarPath = path.join(dir, `${base}.ranges`);
     const ranges = await readSidecar(sidecarPath, size, sha256);

@@ -42,6 +42,7 @@ export class ReceiveTransfer extends TransferBase {
   private readonly progress: ProgressMeter;
   private feeder: StreamFeeder | null = null;
   private earlyHello: Extract<Message, { type: 1 }> | null = null;
+  private partKey: string | null = null;
   savedPath: string | null = null;
 
   constructor(
@@ -89,8 +90,16 @@ export class ReceiveTransfer extends TransferBase {
       keys,
       this.stats,
     );
+    const shared = PartFile.partPath(options.dir, name, options.sha256);
+    const unique = this.ctx.activeParts.has(shared)
+      ? transferTag(options.transferId).toString('hex')
+      : undefined;
+    if (!unique) {
+      this.partKey = shared;
+      this.ctx.activeParts.add(shared);
+    }
     try {
-      this.part = await PartFile.open(options.dir, name, options.size, options.sha256);
+      this.part = await PartFile.open(options.dir, name, options.size, options.sha256, unique);
     } catch (error) {
       return this.fail(error as TransferError);
     }
@@ -323,7 +332,13 @@ export class ReceiveTransfer extends TransferBase {
     this.timers.timeout(this.ctx.config.lingerMs, () => this.dispose());
   }
 
+  protected override beforeShutdown(): void {
+    // The sender may have missed our DONE; once the socket closes it could not hear it again.
+    if (this.state === 'lingering' && this.savedPath) this.sendDone();
+  }
+
   protected async release(error: TransferError | null): Promise<void> {
+    if (this.partKey) this.ctx.activeParts.delete(this.partKey);
     const part = this.part;
     if (!part || this.state === 'lingering') return;
     this.state = 'lingering';

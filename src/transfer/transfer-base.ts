@@ -37,6 +37,8 @@ export interface EngineContext {
   config: EngineConfig;
   /** Stops routing datagrams to this transfer. */
   unregister(transfer: TransferBase): void;
+  /** Part files in use by running receivers; a second receiver of the same file gets its own. */
+  activeParts: Set<string>;
   /** Work that outlives a transfer (a stream still feeding a player); engine.close() stops it. */
   background: Set<{ stop(): void }>;
 }
@@ -188,8 +190,17 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
 
   /** Stops everything now: timers, routing, files. Idempotent; engine.close() uses it. */
   shutdown(reason: string): void {
+    this.beforeShutdown();
     this.cancel(reason);
     this.dispose();
+  }
+
+  /** Last words before the engine closes (a finished receiver repeats its DONE). */
+  protected beforeShutdown(): void {}
+
+  /** Timers still owned by this transfer (a test asserts none is left after the end). */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   /** Stops timers and routing; release() closes files. Idempotent. */

@@ -12,6 +12,7 @@ import {
   type EngineOptions,
   type UdpTransferEngine,
 } from '../../src/transfer/engine.js';
+import { hashFile } from '../../src/transfer/hash.js';
 import type { ReceiveTransfer } from '../../src/transfer/receiver.js';
 import type { SendTransfer } from '../../src/transfer/sender.js';
 import { createUdpProxy, type Impairment, type UdpProxy } from './udp-proxy.js';
@@ -53,10 +54,7 @@ export async function writeTestFile(
 }
 
 export async function sha256Of(file: string): Promise<string> {
-  return crypto
-    .createHash('sha256')
-    .update(await fs.readFile(file))
-    .digest('hex');
+  return (await hashFile(file)).sha256;
 }
 
 export interface EnginePair {

@@ -31,6 +31,37 @@ describe('transfer engine over loopback', () => {
       expect(sent.sentBytes).toBe(size);
       const left = await fs.readdir(dst);
       expect(left).toEqual(['Yoda_lecture1.mp4']);
+      expect(send.pendingTimers).toBe(0);
+      await pair.close();
+      pair = null;
+      expect(receive.pendingTimers).toBe(0);
     });
   }
+
+  it('saves two concurrent receptions of the same file into one folder under two names', async () => {
+    pair = await enginePair({ engine: { chunkSize: 1000 } });
+    const src = await tempDir();
+    const dst = await tempDir();
+    const file = await writeTestFile(src, 'same.bin', 200_000);
+    const a = startTransfer(pair, file, dst);
+    const b = startTransfer(pair, file, dst);
+    const results = await Promise.all([a.send.done, a.receive.done, b.send.done, b.receive.done]);
+    const paths = [results[1].path, results[3].path].sort();
+    expect(paths).toEqual([path.join(dst, 'Yoda_same-1.bin'), path.join(dst, 'Yoda_same.bin')]);
+    for (const p of paths) expect(await sha256Of(p!)).toBe(file.sha256);
+  });
+
+  describe.skipIf(!process.env.TESSENGER_SLOW)('slow (TESSENGER_SLOW=1)', () => {
+    it('moves 200 MiB with the default loopback chunk size', async () => {
+      pair = await enginePair();
+      const src = await tempDir();
+      const dst = await tempDir();
+      const file = await writeTestFile(src, 'big.bin', 200 * 1024 * 1024);
+      const { send, receive } = startTransfer(pair, file, dst);
+      const [, got] = await Promise.all([send.done, receive.done]);
+      expect(await sha256Of(got.path!)).toBe(file.sha256);
+      await fs.rm(src, { recursive: true });
+      await fs.rm(dst, { recursive: true });
+    });
+  });
 });
