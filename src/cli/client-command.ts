@@ -9,7 +9,12 @@ import { runPlainClient } from './plain-client.js';
 
 /** Runs a client to its end; resolves with the exit code. */
 export async function runClientCommand(config: ClientCliConfig): Promise<number> {
-  const logger = createLogger({ fileName: 'tessenger-client.log', consoleLevel: 'error' });
+  const tui = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !config.plain;
+  // Console diagnostics would scribble over the TUI's screen.
+  const logger = createLogger({
+    fileName: 'tessenger-client.log',
+    consoleLevel: tui ? 'silent' : 'error',
+  });
   const downloadDir = path.resolve(config.downloadDir);
   try {
     fs.mkdirSync(downloadDir, { recursive: true });
@@ -42,7 +47,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
     return failWith((err as Error).message);
   }
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  if (terminal && !config.plain) {
+  if (tui) {
     return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}` });
   }
   return runPlainClient({

@@ -27,10 +27,11 @@ interface Tracked {
 export async function runLogsCommand(
   config: LogsConfig,
   out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
 ): Promise<number> {
   const names = await listDir(config.logDir);
   if (names === null) {
-    process.stderr.write(`No log folder at ${config.logDir}. Use --log-dir to name one.\n`);
+    err(`No log folder at ${config.logDir}. Use --log-dir to name one.\n`);
     return 1;
   }
   const tracked = new Map<string, Tracked>();

@@ -99,6 +99,15 @@ describe('tessenger logs', () => {
 
   it('fails with one clear line when the folder is missing', async () => {
     const dir = path.join(await logDir(), 'nope');
-    expect(await runLogsCommand({ logDir: dir, follow: false, lines: 0, colour: false })).toBe(1);
+    let err = '';
+    const code = await runLogsCommand(
+      { logDir: dir, follow: false, lines: 0, colour: false },
+      () => {},
+      (t) => {
+        err += t;
+      },
+    );
+    expect(code).toBe(1);
+    expect(err).toBe(`No log folder at ${dir}. Use --log-dir to name one.\n`);
   });
 });
