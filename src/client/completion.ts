@@ -113,7 +113,10 @@ export function tabComplete(
 function apply(line: string, start: number, end: number, state: CompletionState): CompletionResult {
   const word = state.candidates[state.index]!;
   // A unique, complete word gets its separator; directories and cycles do not.
-  const sep = state.candidates.length === 1 && !word.endsWith('/') ? ' ' : '';
+  const unique = state.candidates.length === 1 && !word.endsWith('/');
+  // A name at the very start of a chat line addresses someone: `obiwan: `, as in IRC.
+  const addressing = start === 0 && !line.startsWith('/');
+  const sep = unique ? (addressing ? ': ' : ' ') : '';
   const rest = line.slice(end);
   const insert = sep === ' ' && rest.startsWith(' ') ? word : word + sep;
   const next = line.slice(0, start) + insert + rest;

@@ -48,6 +48,10 @@ describe('tab completion', () => {
     expect(b.line).toBe('/msgto obiwan');
   });
 
+  it('addresses a user completed at the start of a chat line', () => {
+    expect(tab('vad').line).toBe('vader: ');
+  });
+
   it('completes a name inside plain text, keeping the rest of the line', () => {
     const r = tab('hi ob there', 5);
     expect(r.line).toBe('hi obelix there');

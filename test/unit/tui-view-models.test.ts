@@ -5,7 +5,7 @@ import { computeLayout } from '../../src/tui/view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../../src/tui/view-models/message-rows.js';
 import { conversationRows, userRows } from '../../src/tui/view-models/side-panes.js';
 import { nickStyle, rowText } from '../../src/tui/view-models/spans.js';
-import { statusRow } from '../../src/tui/view-models/status-line.js';
+import { statusRow, titleText } from '../../src/tui/view-models/status-line.js';
 import { textWidth } from '../../src/tui/view-models/text-width.js';
 import { escapeTags, rowToTags } from '../../src/tui/view-models/theme.js';
 import {
@@ -144,6 +144,18 @@ describe('status bar', () => {
     expect(rowText(row)).toBe(
       '[21:31] [Yoda@127.0.0.1:5000] [disconnected, retry in 3s (try 2)] [1:server] [Act: 2] [1 queued] [-5 more below]',
     );
+  });
+});
+
+describe('title bar', () => {
+  it('says whether the peer of a direct chat is online', () => {
+    const { store } = jedi();
+    const dm = store.ensure('direct', 'obiwan');
+    const since = at(1, 21, 30);
+    expect(titleText(dm, 's', [{ username: 'obiwan', address: 'a', udpPort: 1, since }])).toBe(
+      'Direct chat with obiwan (online since 21:30) | text you type goes to obiwan',
+    );
+    expect(titleText(dm, 's', [])).toContain('(not online)');
   });
 });
 

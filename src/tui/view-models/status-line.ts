@@ -4,6 +4,7 @@
  */
 import type { Conversation } from '../../client/conversations.js';
 import type { LinkState } from '../../client/reconnect.js';
+import type { ActiveUser } from '../../protocol/control.js';
 import { clockTime } from './message-rows.js';
 import { listLabel } from './side-panes.js';
 import type { Row, Span } from './spans.js';
@@ -63,12 +64,19 @@ export function statusRow(s: StatusInput): Row {
 }
 
 /** The title bar: what the active conversation is and what typing there does. */
-export function titleText(conv: Conversation, server: string): string {
+export function titleText(
+  conv: Conversation,
+  server: string,
+  users: readonly ActiveUser[] = [],
+): string {
   switch (conv.kind) {
     case 'server':
       return `Tessenger ${server} | /help for commands, Alt+number or Ctrl+N/P for panes`;
-    case 'direct':
-      return `Direct chat with ${conv.name} | text you type goes to ${conv.name}`;
+    case 'direct': {
+      const peer = users.find((u) => u.username === conv.name);
+      const presence = peer ? `online since ${clockTime(peer.since, false)}` : 'not online';
+      return `Direct chat with ${conv.name} (${presence}) | text you type goes to ${conv.name}`;
+    }
     case 'group':
       return `Group chat #${conv.name} | text you type goes to the group`;
   }

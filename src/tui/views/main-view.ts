@@ -84,7 +84,9 @@ export class MainView {
     const active = state.store.active;
 
     place(this.title, layout.title);
-    this.title.setContent(tags([{ text: fitWidth(titleText(active, state.server), cols) }]));
+    this.title.setContent(
+      tags([{ text: fitWidth(titleText(active, state.server, state.users), cols) }]),
+    );
 
     place(this.convs, layout.convs);
     const convRows = conversationRows(state.store.list(), active.id, layout.convs.width);
