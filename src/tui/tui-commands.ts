@@ -64,21 +64,20 @@ export function interpretInput(line: string, active: Conversation): InputAction 
   return { kind: 'core', command: parsed.command };
 }
 
+const usageOf = (n: string): string =>
+  isTuiCommand(n) ? TUI_COMMANDS[n].usage : (USAGE[n as keyof typeof USAGE] ?? `/${n}`);
+
 /** `/help` and `/help <command>` texts. */
 export function helpLines(topic: string): string[] {
   const name = topic.replace(/^\//, '').trim();
   if (name === '') {
-    const rows = ALL_COMMANDS.map((n) => {
-      const usage = isTuiCommand(n) ? TUI_COMMANDS[n].usage : USAGE[n as keyof typeof USAGE];
-      return `  ${usage}`;
-    });
     return [
-      'Commands (Tab completes names, users, groups and files; /help COMMAND explains one):',
-      ...rows,
-      'Keys: Alt+1..9 or Alt+0 (10) pick a pane, Ctrl+N/Ctrl+P next/previous, Alt+A next',
-      '  active, PgUp/PgDn scroll, Up/Down history, Ctrl+X cancels the selected transfer,',
-      '  F6/F7 select a transfer, Esc ends a search, Ctrl+C logs out and quits.',
+      'Commands (Tab completes them, users, groups and files; /help COMMAND explains one):',
+      ...ALL_COMMANDS.map(usageOf),
       'Text without a slash goes to the conversation in focus; //text sends "/text".',
+      'Keys: Alt+1..9, Alt+0 pick a pane; Ctrl+N/Ctrl+P next/previous; Alt+A next active.',
+      'Keys: PgUp/PgDn or the wheel scroll; Up/Down recall input; Esc ends a search.',
+      'Keys: F6/F7 select a transfer, Ctrl+X cancels it; Ctrl+C logs out and quits.',
     ];
   }
   if (isTuiCommand(name)) return [`${TUI_COMMANDS[name].usage}: ${TUI_COMMANDS[name].text}`];
