@@ -9,7 +9,11 @@ import { runPlainClient } from './plain-client.js';
 
 /** Runs a client to its end; resolves with the exit code. */
 export async function runClientCommand(config: ClientCliConfig): Promise<number> {
-  const tui = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !config.plain;
+  // A dumb terminal cannot address the screen: it gets the plain line mode.
+  const tui =
+    Boolean(process.stdin.isTTY && process.stdout.isTTY) &&
+    !config.plain &&
+    process.env.TERM !== 'dumb';
   // Console diagnostics would scribble over the TUI's screen.
   const logger = createLogger({
     fileName: 'tessenger-client.log',

@@ -241,6 +241,20 @@ describe('TUI client in a pseudo-terminal', () => {
     }
   });
 
+  it('gives the plain line mode on a terminal with --plain', async () => {
+    const plain = new PtyTerminal(['client', '127.0.0.1', String(port), '0', '--plain'], {
+      cwd: yodaDir,
+    });
+    try {
+      await plain.waitFor(/^Please login\nUsername:/m);
+      expect(plain.term.buffer.active.type).toBe('normal');
+      plain.write('\x04');
+      expect(await plain.exited).toBe(0);
+    } finally {
+      plain.kill();
+    }
+  });
+
   it('logs out on Ctrl+C and leaves the terminal restored', async () => {
     tui.write('\x03');
     expect(await tui.exited).toBe(0);
