@@ -188,8 +188,9 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.waitFor(/^Online \(1\) *│/m);
     expect(tui.lines()).toHaveLength(24);
     expect(tui.row(/^\[\d\d:\d\d\]/)).toContain('[online]');
+    await saveScreenDump(tui, 'after a resize to 80x24', 'narrow');
     tui.resize(100, 30);
-    await tui.waitFor(/│Online \(1\)/);
+    await tui.waitFor(/│ Online \(1\)/);
   });
 
   it('reconnects after the server restarts, keeping what was typed', async () => {

@@ -8,11 +8,15 @@ import { fileURLToPath } from 'node:url';
 import type { PtyTerminal } from './pty-terminal.js';
 
 const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/TUI.md');
-const START = '<!-- screen:start -->';
-const END = '<!-- screen:end -->';
-
-export async function saveScreenDump(term: PtyTerminal, caption: string): Promise<void> {
+/** Replaces the block between `<!-- screen:NAME:start -->` and `<!-- screen:NAME:end -->`. */
+export async function saveScreenDump(
+  term: PtyTerminal,
+  caption: string,
+  name = 'main',
+): Promise<void> {
   if (process.env.TESSENGER_UPDATE_DOCS !== '1') return;
+  const START = `<!-- screen:${name}:start -->`;
+  const END = `<!-- screen:${name}:end -->`;
   const doc = await fs.readFile(DOC, 'utf8');
   const from = doc.indexOf(START);
   const to = doc.indexOf(END);

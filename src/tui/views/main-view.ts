@@ -97,8 +97,10 @@ export class MainView {
     place(this.users, layout.users);
     const sorted = [...state.users].sort((a, b) => a.username.localeCompare(b.username));
     this.shownUsers = sorted.map((u) => u.username);
-    const header = tags([{ text: `Online (${state.users.length})`, style: 'bold' }]);
-    const userLines = userRows(sorted, layout.users.width, now).map(tags);
+    // One cell kept free next to the separator, on whichever side it is.
+    const gap = layout.users.left > 0 ? ' ' : '';
+    const header = gap + tags([{ text: `Online (${state.users.length})`, style: 'bold' }]);
+    const userLines = userRows(sorted, layout.users.width - 1, now).map((r) => gap + tags(r));
     this.users.setContent([header, ...userLines].join('\n'));
 
     layout.separators.forEach((s, i) => {
