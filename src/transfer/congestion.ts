@@ -22,7 +22,7 @@ export interface RateConfig {
 }
 
 export const DEFAULT_RATE_CONFIG: RateConfig = {
-  initialRate: 4 * 1024 * 1024,
+  initialRate: 8 * 1024 * 1024,
   minRate: 64 * 1024,
   maxRate: 4 * 1024 * 1024 * 1024,
   minRoundMs: 15,
@@ -67,6 +67,7 @@ export class RateController {
   private plateauRounds = 0;
   private plateauBase = 0;
   private cycleIndex = 0;
+  private cycleBase = 0;
   private roundMaxRate = 0;
 
   constructor(
@@ -149,14 +150,26 @@ export class RateController {
       if (bw >= this.plateauBase * 1.25) {
         this.plateauBase = bw;
         this.plateauRounds = 0;
-      } else if (++this.plateauRounds >= 3) {
+      } else if (delivered > 0 && ++this.plateauRounds >= 3) {
+        // Only rounds that measured something count: an early round without samples is noise.
         this.mode = 'drain';
       }
     } else if (this.mode === 'drain') {
       this.mode = 'cruise';
       this.cycleIndex = 1;
+      this.cycleBase = bw;
     } else {
       this.cycleIndex = (this.cycleIndex + 1) % CYCLE.length;
+      if (this.cycleIndex === 0) {
+        // A whole gain cycle grew the estimate by half: start-up left too early (noisy
+        // samples), so search upwards quickly again.
+        if (bw >= this.cycleBase * 1.5) {
+          this.mode = 'startup';
+          this.plateauBase = bw;
+          this.plateauRounds = 0;
+        }
+        this.cycleBase = bw;
+      }
     }
     const gain =
       this.mode === 'startup'
