@@ -8,6 +8,11 @@ export interface ServerCliConfig {
   readonly maxAttempts: number;
   readonly credentialsPath: string;
   readonly logDir: string;
+  /** Folder of the server's database. */
+  readonly dataDir: string;
+  /** Idle sessions are logged out after this many minutes; 0 = never. */
+  readonly idleTimeoutMinutes: number;
+  readonly allowRegister: boolean;
   readonly verbose: boolean;
 }
 
@@ -23,7 +28,7 @@ export interface ClientCliConfig {
 export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 
 export const SERVER_USAGE =
-  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH]';
+  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register]';
 export const CLIENT_USAGE =
   'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH]';
 
@@ -45,6 +50,9 @@ export function parseServerConfig(argv: {
   host?: unknown;
   credentials?: unknown;
   'log-dir'?: unknown;
+  'data-dir'?: unknown;
+  'idle-timeout'?: unknown;
+  'allow-register'?: unknown;
   verbose?: unknown;
 }): Parsed<ServerCliConfig> {
   const port = parsePort(argv.server_port);
@@ -59,6 +67,14 @@ export function parseServerConfig(argv: {
   if (!(attempts >= 1 && attempts <= 5)) {
     return { ok: false, error: attemptsError(argv.number_of_consecutive_failed_attempts) };
   }
+  const idleText = String(argv['idle-timeout'] ?? '30').trim();
+  const idle = /^\d+(\.\d+)?$/.test(idleText) ? Number(idleText) : Number.NaN;
+  if (!(idle >= 0 && idle <= 7 * 24 * 60)) {
+    return {
+      ok: false,
+      error: `Invalid --idle-timeout: ${idleText}. Give minutes from 0 (never) to 10080.\n${SERVER_USAGE}`,
+    };
+  }
   return {
     ok: true,
     config: Object.freeze({
@@ -67,6 +83,9 @@ export function parseServerConfig(argv: {
       maxAttempts: attempts,
       credentialsPath: String(argv.credentials ?? './credentials.txt'),
       logDir: String(argv['log-dir'] ?? './logs'),
+      dataDir: String(argv['data-dir'] ?? './data'),
+      idleTimeoutMinutes: idle,
+      allowRegister: argv['allow-register'] === true,
       verbose: argv.verbose === true,
     }),
   };

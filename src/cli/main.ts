@@ -38,6 +38,21 @@ await yargs(hideBin(process.argv))
           describe: 'credentials file',
         })
         .option('log-dir', { type: 'string', default: './logs', describe: 'log folder' })
+        .option('data-dir', {
+          type: 'string',
+          default: './data',
+          describe: 'folder of the database (history, groups, offline messages)',
+        })
+        .option('idle-timeout', {
+          type: 'string',
+          default: '30',
+          describe: 'log out sessions idle this many minutes (0 = never)',
+        })
+        .option('allow-register', {
+          type: 'boolean',
+          default: false,
+          describe: 'let unknown usernames create an account',
+        })
         .option('verbose', { type: 'boolean', default: false, describe: 'diagnostics on stderr' }),
     async (argv) => {
       const parsed = parseServerConfig(argv);

@@ -35,6 +35,9 @@ export async function runServerCommand(
       maxAttempts: config.maxAttempts,
       credentialsPath: config.credentialsPath,
       logDir: config.logDir,
+      dataDir: config.dataDir,
+      idleMs: Math.round(config.idleTimeoutMinutes * 60_000),
+      allowRegister: config.allowRegister,
       logger,
       console: (line) => process.stdout.write(`${line}\n`),
     });

@@ -38,7 +38,21 @@ export type Request =
       sha256: string;
       publicKey: string;
     }
-  | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string };
+  | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string }
+  | { type: 'register'; username: string; password: string; udpPort: number }
+  | { type: 'inbox' }
+  | { type: 'delivered'; id: number }
+  | { type: 'history'; conversation: string; limit: number }
+  | { type: 'broadcast'; text: string }
+  | { type: 'block'; user: string }
+  | { type: 'unblock'; user: string }
+  | { type: 'blocked' }
+  | { type: 'lastseen'; minutes: number }
+  | { type: 'away'; text: string }
+  | { type: 'groups' }
+  | { type: 'members'; group: string }
+  | { type: 'invite'; group: string; user: string }
+  | { type: 'leavegroup'; group: string };
 
 export type RequestType = Request['type'];
 
@@ -48,12 +62,49 @@ export interface ActiveUser {
   udpPort: number;
   /** Login time, ms since the epoch. */
   since: number;
+  /** Set while the user is away: their away text (may be empty). */
+  away?: string;
+}
+
+/** One message of a conversation's history. */
+export interface HistoryEntry {
+  /** messagelog.txt number (direct) or the group log's number. */
+  n: number;
+  from: string;
+  text: string;
+  ts: number;
+  /** Direct messages: when the receiver's client confirmed it; null if not yet. */
+  deliveredAt?: number | null;
+}
+
+/** A user seen lately, for /lastseen. */
+export interface SeenUser {
+  username: string;
+  /** Last login or logout, ms since the epoch; for online users, now. */
+  lastSeen: number;
+  online: boolean;
+}
+
+/** One of your groups or invitations, for /groups. */
+export interface GroupSummary {
+  group: string;
+  state: 'joined' | 'invited';
+  members: number;
+  invitedBy: string | null;
+}
+
+/** A group member, for /members. */
+export interface GroupMember {
+  username: string;
+  state: 'joined' | 'invited';
+  online: boolean;
 }
 
 /** Reply data for each request type. */
 export interface ReplyData {
   login: { username: string };
-  msgto: { ts: number };
+  /** `id`: the message's number (receipts name it); `queued`: receiver offline, kept for them. */
+  msgto: { ts: number; id?: number; queued?: boolean; away?: string };
   activeuser: { users: ActiveUser[] };
   creategroup: { group: string; members: string[] };
   joingroup: { group: string };
@@ -62,11 +113,41 @@ export interface ReplyData {
   ping: Record<string, never>;
   'p2p-offer': { transferId: string; peer: Endpoint; publicKey: string };
   'p2p-answer': Record<string, never>;
+  register: { username: string };
+  inbox: { count: number };
+  delivered: Record<string, never>;
+  history: { conversation: string; kind: 'direct' | 'group'; messages: HistoryEntry[] };
+  broadcast: { ts: number; recipients: number };
+  block: { user: string };
+  unblock: { user: string };
+  blocked: { users: string[] };
+  lastseen: { minutes: number; users: SeenUser[] };
+  away: { away: boolean; text: string };
+  groups: { groups: GroupSummary[] };
+  members: { group: string; members: GroupMember[] };
+  invite: { group: string; user: string };
+  leavegroup: { group: string };
 }
 
 export type PushEvent =
-  | { type: 'message'; from: string; text: string; ts: number }
-  | { type: 'group-message'; group: string; from: string; text: string; ts: number }
+  | {
+      type: 'message';
+      from: string;
+      text: string;
+      ts: number;
+      /** The message's number; the client confirms delivery with it. */
+      id?: number;
+      /** Delivered from the offline queue at login. */
+      offline?: boolean;
+    }
+  | {
+      type: 'group-message';
+      group: string;
+      from: string;
+      text: string;
+      ts: number;
+      offline?: boolean;
+    }
   | { type: 'group-invite'; group: string; from: string; members: string[] }
   | {
       type: 'transfer-offer';
@@ -79,7 +160,17 @@ export type PushEvent =
       peer: Endpoint;
     }
   | { type: 'transfer-cancelled'; transferId: string; reason: string }
-  | { type: 'bye'; reason: string };
+  | { type: 'bye'; reason: string; code?: string }
+  | {
+      type: 'presence';
+      user: string;
+      status: 'online' | 'offline' | 'away' | 'back';
+      text?: string;
+      ts: number;
+    }
+  /** Message `id` that you sent to `to` at `ts` reached their client at `deliveredAt`. */
+  | { type: 'receipt'; id: number; to: string; ts: number; deliveredAt: number }
+  | { type: 'broadcast'; from: string; text: string; ts: number };
 
 export type ClientFrame = Request & { v: number; id: number };
 
@@ -108,6 +199,20 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
     publicKey: 'string',
   },
   'p2p-answer': { transferId: 'string', accept: 'bool', publicKey: 'string', reason: 'string' },
+  register: { username: 'string', password: 'string', udpPort: 'port' },
+  inbox: {},
+  delivered: { id: 'size' },
+  history: { conversation: 'string', limit: 'size' },
+  broadcast: { text: 'string' },
+  block: { user: 'string' },
+  unblock: { user: 'string' },
+  blocked: {},
+  lastseen: { minutes: 'size' },
+  away: { text: 'string' },
+  groups: {},
+  members: { group: 'string' },
+  invite: { group: 'string', user: 'string' },
+  leavegroup: { group: 'string' },
 };
 
 /** Longest string field accepted; the frame cap bounds the sum anyway. */
@@ -179,6 +284,9 @@ const PUSH_TYPES = new Set<PushEvent['type']>([
   'transfer-offer',
   'transfer-cancelled',
   'bye',
+  'presence',
+  'receipt',
+  'broadcast',
 ]);
 
 /** Validates a parsed frame from the server. Never throws; the client trusts shapes only. */

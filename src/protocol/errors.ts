@@ -30,6 +30,18 @@ export const ErrorCode = {
   NoSuchTransfer: 'NO_SUCH_TRANSFER',
   TransferDeclined: 'TRANSFER_DECLINED',
   TransferTimeout: 'TRANSFER_TIMEOUT',
+  Blocked: 'BLOCKED',
+  AlreadyBlocked: 'ALREADY_BLOCKED',
+  NotBlocked: 'NOT_BLOCKED',
+  AlreadyMember: 'ALREADY_MEMBER',
+  NoSuchMessage: 'NO_SUCH_MESSAGE',
+  /** Unknown username on a server that allows registration: the client may offer it. */
+  CanRegister: 'CAN_REGISTER',
+  RegistrationClosed: 'REGISTRATION_CLOSED',
+  BadUsername: 'BAD_USERNAME',
+  BadPassword: 'BAD_PASSWORD',
+  UsernameTaken: 'USERNAME_TAKEN',
+  IdleTimeout: 'IDLE_TIMEOUT',
   Internal: 'INTERNAL',
 } as const;
 

@@ -2,7 +2,7 @@
  * Who may log in: credentials plus the lock-out after N consecutive wrong passwords.
  * Failures count per username across connections; time comes from the injected clock.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
@@ -64,17 +64,32 @@ export class Lockout {
 
 /** Checks a login attempt; throws a ServerError with SPEC.md's text when refused. */
 export class Authenticator {
+  /** username → password, or a `scrypt$...` hash for accounts created by registration. */
+  private readonly users: Map<string, string>;
+
   constructor(
-    private readonly credentials: Credentials,
+    credentials: Credentials,
     private readonly lockout: Lockout,
-  ) {}
+  ) {
+    this.users = new Map(credentials.users);
+  }
 
   exists(username: string): boolean {
-    return this.credentials.users.has(username);
+    return this.users.has(username);
+  }
+
+  /** Adds a registered account (already written to credentials.txt). */
+  add(username: string, stored: string): void {
+    this.users.set(username, stored);
+  }
+
+  /** Takes back an account whose credentials.txt line could not be written. */
+  remove(username: string): void {
+    this.users.delete(username);
   }
 
   verify(username: string, password: string): void {
-    const expected = this.credentials.users.get(username);
+    const expected = this.users.get(username);
     // Unknown names count toward no lock-out (SPEC.md decision).
     if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);
     const left = this.lockout.remainingMs(username);
@@ -97,8 +112,25 @@ export class Authenticator {
   }
 }
 
+const SCRYPT_PREFIX = 'scrypt$';
+
+/** `scrypt$<salt>$<hash>` (base64url): what credentials.txt holds for a registered account. */
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, 32);
+  return `${SCRYPT_PREFIX}${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
 /** Compares digests in constant time, so response timing does not leak a password prefix. */
 function samePassword(given: string, expected: string): boolean {
+  if (expected.startsWith(SCRYPT_PREFIX)) {
+    const [salt, hash] = expected.slice(SCRYPT_PREFIX.length).split('$');
+    if (salt && hash) {
+      const want = Buffer.from(hash, 'base64url');
+      const got = scryptSync(given, Buffer.from(salt, 'base64url'), want.length);
+      return want.length > 0 && timingSafeEqual(got, want);
+    }
+  }
   const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
   return timingSafeEqual(digest(given), digest(expected));
 }

@@ -3,10 +3,13 @@
  * state owners. Keeping both narrow lets unit tests fake them in a few lines.
  */
 import type { PushEvent } from '../protocol/control.js';
+import type { ChatStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Authenticator } from './auth.js';
+import type { Blocks } from './blocks.js';
 import type { Groups } from './groups.js';
+import type { IdleWatch } from './idle.js';
 import type { NumberedLog } from './logs/message-log.js';
 import type { UserLog } from './logs/user-log.js';
 import type { OnlineUser, Presence } from './presence.js';
@@ -26,6 +29,8 @@ export interface ClientSession {
   push(event: PushEvent): void;
   /** Ends the session after the current reply has been written. */
   endAfterReply(): void;
+  /** Ends the session from the server side, telling the client why. */
+  shutdown(reason: string, code?: string): void;
 }
 
 /** The state owners and sinks every handler may use. */
@@ -41,4 +46,12 @@ export interface ServerContext {
   readonly userLog: UserLog;
   readonly messageLog: NumberedLog;
   readonly transfers: TransferBroker;
+  /** Durable state: history, groups, offline queues, blocks, last-seen. */
+  readonly store: ChatStore;
+  readonly blocks: Blocks;
+  readonly idle: IdleWatch;
+  /** Unknown usernames may create an account (`--allow-register`). */
+  readonly allowRegister: boolean;
+  /** Adds a `username hashed-password` line to credentials.txt, atomically. */
+  readonly addCredentials: (username: string, stored: string) => Promise<void>;
 }

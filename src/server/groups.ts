@@ -1,4 +1,8 @@
-/** Group chats: the one owner of names, members and their joined/invited state. */
+/**
+ * Group chats: the one owner of names, members and their joined/invited state in memory.
+ * Every change is written to the store by the handler before it is applied here.
+ */
+import type { StoredGroup } from '../store/store.js';
 import type { NumberedLog } from './logs/message-log.js';
 
 export type MemberState = 'joined' | 'invited';
@@ -9,6 +13,8 @@ export interface Group {
   /** Creator first, then the invited users in the order given. */
   readonly members: Map<string, MemberState>;
   readonly log: NumberedLog;
+  /** Who invited each invited or joined member (the creator has no entry). */
+  readonly invitedBy: Map<string, string>;
 }
 
 /** Group names: letters and digits only, which also keeps the log file name safe. */
@@ -44,10 +50,32 @@ export class Groups {
   add(name: string, creator: string, invited: readonly string[], log: NumberedLog): Group {
     this.reserved.delete(name);
     const members = new Map<string, MemberState>([[creator, 'joined']]);
-    for (const user of invited) members.set(user, 'invited');
-    const group: Group = { name, members, log };
+    const invitedBy = new Map<string, string>();
+    for (const user of invited) {
+      members.set(user, 'invited');
+      invitedBy.set(user, creator);
+    }
+    const group: Group = { name, members, log, invitedBy };
     this.groups.set(name, group);
     return group;
+  }
+
+  /** Puts back a group read from the store at start-up. */
+  restore(stored: StoredGroup, log: NumberedLog): Group {
+    const members = new Map<string, MemberState>();
+    const invitedBy = new Map<string, string>();
+    for (const m of stored.members) {
+      members.set(m.username, m.state);
+      if (m.invitedBy !== null) invitedBy.set(m.username, m.invitedBy);
+    }
+    const group: Group = { name: stored.name, members, log, invitedBy };
+    this.groups.set(stored.name, group);
+    return group;
+  }
+
+  /** Groups `username` belongs to (joined or invited), in creation order. */
+  of(username: string): Group[] {
+    return [...this.groups.values()].filter((g) => g.members.has(username));
   }
 
   all(): IterableIterator<Group> {

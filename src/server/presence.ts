@@ -9,11 +9,19 @@ export interface OnlineUser {
   udpPort: number;
   /** Login time, ms since the epoch. */
   since: number;
+  /** Set while away: the away text (may be empty). */
+  away?: string;
 }
 
 /** Online users by name, each with the one session that owns the name. */
 export class Presence {
   private readonly online = new Map<string, { user: OnlineUser; session: ClientSession }>();
+  /** Last login or logout of every user ever seen, ms since the epoch (kept in the store). */
+  readonly lastSeen: Map<string, number>;
+
+  constructor(lastSeen: Map<string, number> = new Map()) {
+    this.lastSeen = lastSeen;
+  }
 
   isOnline(username: string): boolean {
     return this.online.has(username);
@@ -42,6 +50,11 @@ export class Presence {
     return this.online.get(username)?.user;
   }
 
+  /** Online usernames, in login order. */
+  names(): string[] {
+    return [...this.online.keys()];
+  }
+
   /** Every online user except `exclude`, in login order. */
   list(exclude?: string): ActiveUser[] {
     const out: ActiveUser[] = [];
@@ -52,6 +65,7 @@ export class Presence {
         address: user.address,
         udpPort: user.udpPort,
         since: user.since,
+        ...(user.away !== undefined ? { away: user.away } : {}),
       });
     }
     return out;

@@ -4,17 +4,20 @@
  */
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { Authenticator, Lockout } from './auth.js';
+import { Blocks } from './blocks.js';
 import { Connections } from './connections.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
-import { Groups } from './groups.js';
+import { CredentialsFile } from './credentials-file.js';
+import { IdleWatch } from './idle.js';
 import { escapeLogText } from './logs/log-text.js';
-import { type NumberedLog, openMessageLog } from './logs/message-log.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
+import { openDurableState } from './restore.js';
 import { startError } from './server-error.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
 import { TransferBroker } from './transfers.js';
@@ -26,6 +29,12 @@ export interface ServerConfig {
   maxAttempts: number;
   credentialsPath: string;
   logDir: string;
+  /** Folder of the SQLite database; null or absent: an in-memory database (nothing survives). */
+  dataDir?: string | null;
+  /** Log out sessions idle this long; default 30 minutes, 0 = never. */
+  idleMs?: number;
+  /** Unknown usernames may create an account; default false. */
+  allowRegister?: boolean;
   /** How long an account stays blocked; default 10000. */
   blockMs?: number;
   /** How long a P2P offer waits for the audience; default 60000. */
@@ -55,16 +64,29 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   const consoleSink = (line: string): void => sink(escapeLogText(line));
 
   const credentials = await loadCredentials(config.credentialsPath);
-  let messageLog: NumberedLog;
   try {
     await mkdir(config.logDir, { recursive: true });
-    messageLog = await openMessageLog(config.logDir);
   } catch (err) {
     throw startError(`Cannot prepare the log folder ${config.logDir}`, err);
   }
+  let store: ReturnType<typeof openSqliteStore>;
+  try {
+    store = openSqliteStore(config.dataDir ?? null);
+  } catch (err) {
+    throw startError(`Cannot open the database in ${config.dataDir}`, err);
+  }
+  let state: Awaited<ReturnType<typeof openDurableState>>;
+  try {
+    state = await openDurableState(store, config.logDir);
+  } catch (err) {
+    await store.close();
+    throw startError(`Cannot restore the state from ${config.dataDir ?? 'memory'}`, err);
+  }
+  const { messageLog, groups, snapshot } = state;
+  for (const line of state.repairs) logger.warn(line);
   const userLog = new UserLog(config.logDir);
   const timers = new TimerGroup(config.timers ?? realTimers);
-  const groups = new Groups();
+  const credentialsFile = new CredentialsFile(config.credentialsPath);
   const lockout = new Lockout({
     maxAttempts: config.maxAttempts,
     blockMs: config.blockMs ?? 10_000,
@@ -76,11 +98,19 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     console: consoleSink,
     logDir: config.logDir,
     auth: new Authenticator(credentials, lockout),
-    presence: new Presence(),
+    presence: new Presence(snapshot.lastSeen),
     groups,
     userLog,
     messageLog,
     transfers: new TransferBroker(timers, config.offerTimeoutMs ?? 60_000),
+    store,
+    blocks: new Blocks(snapshot.blocks),
+    idle: new IdleWatch(config.idleMs ?? 30 * 60_000, clock, timers, (session) => {
+      const user = (session as { user?: { username: string } | null }).user;
+      if (user) consoleSink(`${user.username} logged out after being idle`);
+    }),
+    allowRegister: config.allowRegister ?? false,
+    addCredentials: (username, stored) => credentialsFile.add(username, stored),
   };
   const connections = new Connections(ctx, timers);
   const server = net.createServer((socket) => connections.accept(socket));
@@ -102,6 +132,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       timers.clearAll();
       const logs = [userLog, messageLog, ...[...groups.all()].map((g) => g.log)];
       await Promise.all(logs.map((log) => log.flush()));
+      await store.close();
     })();
     return closing;
   };

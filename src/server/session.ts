@@ -14,6 +14,9 @@ import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
 
+/** Requests that do not count as the user being active (the idle time-out ignores them). */
+const PASSIVE = new Set<string>(['ping', 'delivered', 'inbox']);
+
 export type SessionState = 'awaiting-login' | 'active' | 'closed';
 
 /** Consecutive invalid frames after which the connection is closed. */
@@ -89,9 +92,9 @@ export class Session implements ClientSession {
   }
 
   /** Ends the session from the server side (shutdown): says why, then half-closes. */
-  shutdown(reason: string): void {
+  shutdown(reason: string, code?: string): void {
     if (this.stateValue === 'closed') return;
-    this.push({ type: 'bye', reason });
+    this.push({ type: 'bye', reason, ...(code !== undefined ? { code } : {}) });
     this.end();
   }
 
@@ -124,6 +127,8 @@ export class Session implements ClientSession {
       this.badFrames = 0;
       const { v: _v, id, ...request } = decoded.value;
       this.ctx.logger.debug('request', { session: this.id, id, type: request.type });
+      // Requests a client sends by itself (liveness, receipts, the inbox) are not activity.
+      if (this.userValue !== null && !PASSIVE.has(request.type)) this.ctx.idle.touch(this);
       void this.handle(id, request as Request);
     }
   }

@@ -99,6 +99,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     maxAttempts: 3,
     credentialsPath,
     logDir: path.join(dir, 'logs'),
+    dataDir: path.join(dir, 'data'),
+    // Off unless a test turns it on: its per-session timers would sit among the ones a
+    // test counts.
+    idleMs: 0,
     clock,
     timers,
     console: (line) => lines.push(line),

@@ -36,9 +36,27 @@ describe('server arguments', () => {
       maxAttempts: 2,
       credentialsPath: './credentials.txt',
       logDir: './logs',
+      dataDir: './data',
+      idleTimeoutMinutes: 30,
+      allowRegister: false,
       verbose: false,
     });
     expect(Object.isFrozen(r.config)).toBe(true);
+  });
+
+  it('reads --data-dir, --idle-timeout and --allow-register, and refuses a bad time-out', () => {
+    const base = { server_port: '0', number_of_consecutive_failed_attempts: '3' };
+    const r = parseServerConfig({
+      ...base,
+      'data-dir': 'state',
+      'idle-timeout': '0.5',
+      'allow-register': true,
+    });
+    expect(r.ok && [r.config.dataDir, r.config.idleTimeoutMinutes, r.config.allowRegister]).toEqual(
+      ['state', 0.5, true],
+    );
+    const bad = parseServerConfig({ ...base, 'idle-timeout': '-1' });
+    expect(bad.ok ? '' : bad.error).toMatch(/^Invalid --idle-timeout: -1\./);
   });
 });
 

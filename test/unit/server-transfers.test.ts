@@ -18,6 +18,7 @@ function fakeSession(id: number, username: string, udpPort: number) {
     admit: () => {},
     push: (e) => pushes.push(e),
     endAfterReply: () => {},
+    shutdown: () => {},
   };
   return { session, user, pushes };
 }

@@ -4,5 +4,9 @@ import { currentUser, type Handler } from './types.js';
 export const activeuser: Handler<'activeuser'> = async (ctx, session) => {
   const me = currentUser(session);
   ctx.console(`${me.username} issued /activeuser command`);
-  return { users: ctx.presence.list(me.username) };
+  // Users who blocked you are invisible to you.
+  const users = ctx.presence
+    .list(me.username)
+    .filter((u) => !ctx.blocks.has(u.username, me.username));
+  return { users };
 };

@@ -62,6 +62,16 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
   }
   let log: Awaited<ReturnType<typeof createGroupLog>>;
   try {
+    // Durable first: "created" is only said once the group survives a crash.
+    await ctx.store.createGroup({
+      name: group,
+      creator: me.username,
+      createdAt: ctx.clock.now(),
+      members: [
+        { username: me.username, state: 'joined', invitedBy: null },
+        ...invited.map((u) => ({ username: u, state: 'invited' as const, invitedBy: me.username })),
+      ],
+    });
     log = await createGroupLog(ctx.logDir, group);
   } catch (err) {
     ctx.groups.release(group);

@@ -5,7 +5,10 @@ import { currentUser, type Handler } from './types.js';
 export const EMPTY_GROUP_MESSAGE_TEXT =
   'Message cannot be empty. Usage: /groupmsg GROUPNAME MESSAGE';
 
-/** A group message: logged in the group's file, pushed to every other joined online member. */
+/**
+ * A group message: stored (queued for joined members who are offline), logged in the
+ * group's file, pushed to every other joined online member, then acknowledged.
+ */
 export const groupmsg: Handler<'groupmsg'> = async (ctx, session, req) => {
   const me = currentUser(session);
   const { group, text } = req;
@@ -22,12 +25,18 @@ export const groupmsg: Handler<'groupmsg'> = async (ctx, session, req) => {
     throw new ServerError(ErrorCode.EmptyMessage, EMPTY_GROUP_MESSAGE_TEXT);
   }
   const ts = ctx.clock.now();
-  const { line } = await found.log.append(ts, me.username, text);
-  for (const [member, memberState] of found.members) {
-    if (member === me.username || memberState !== 'joined') continue;
-    ctx.presence
-      .session(member)
-      ?.push({ type: 'group-message', group, from: me.username, text, ts });
+  const others = [...found.members]
+    .filter(([member, s]) => member !== me.username && s === 'joined')
+    .map(([member]) => member);
+  const offline = others.filter((m) => !ctx.presence.isOnline(m));
+  const record = await ctx.store.addGroupMessage({ group, ts, from: me.username, text }, offline);
+  const line = await found.log.write(record.n, ts, me.username, text);
+  const event = { type: 'group-message' as const, group, from: me.username, text, ts };
+  for (const member of others) {
+    if (offline.includes(member)) continue;
+    const receiver = ctx.presence.session(member);
+    if (receiver) receiver.push(event);
+    else await ctx.store.enqueue(member, { ...event, offline: true });
   }
   ctx.console(`${me.username} issued a message in group chat ${group}: ${line}`);
   return { ts };

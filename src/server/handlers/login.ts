@@ -1,11 +1,41 @@
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { ClientSession, ServerContext } from '../context.js';
+import { announcePresence, recordSeen } from '../notify.js';
 import { ServerError } from '../server-error.js';
-import type { Handler } from './types.js';
+import { echo, type Handler } from './types.js';
+
+/** Told instead of "Invalid Username" when the server lets unknown names register. */
+export const canRegisterText = (user: string): string =>
+  `User ${echo(user)} does not exist. Enter the same password again to create the account.`;
 
 /** Checks credentials and lock-out, then makes the session the user's one online session. */
 export const login: Handler<'login'> = async (ctx, session, req) => {
   const { username, password, udpPort } = req;
-  ctx.auth.verify(username, password);
+  try {
+    ctx.auth.verify(username, password);
+  } catch (err) {
+    if (
+      ctx.allowRegister &&
+      err instanceof ProtocolError &&
+      err.code === ErrorCode.InvalidUsername
+    ) {
+      throw new ServerError(ErrorCode.CanRegister, canRegisterText(username));
+    }
+    throw err;
+  }
+  return admit(ctx, session, username, udpPort);
+};
+
+/**
+ * Makes a verified user online on this session: presence, idle watch, last-seen, userlog.txt
+ * and the others' presence notices. Shared by login and registration.
+ */
+export async function admit(
+  ctx: ServerContext,
+  session: ClientSession,
+  username: string,
+  udpPort: number,
+): Promise<{ username: string }> {
   const user = { username, address: session.address, udpPort, since: ctx.clock.now() };
   // Admission is synchronous from here on, so a racing second login sees this one.
   if (!ctx.presence.add(user, session)) {
@@ -16,13 +46,16 @@ export const login: Handler<'login'> = async (ctx, session, req) => {
   }
   session.admit(user);
   ctx.auth.succeeded(username);
+  ctx.idle.watch(session);
   ctx.console(`${username} login`);
   ctx.logger.info('login', { session: session.id, username, address: user.address, udpPort });
+  announcePresence(ctx, username, 'online');
   try {
     await ctx.userLog.add(user);
   } catch (err) {
     // The user is online either way; a log file problem must not refuse the login.
     ctx.logger.error('userlog.txt append failed', { error: String(err) });
   }
+  await recordSeen(ctx, username);
   return { username };
-};
+}

@@ -1,4 +1,5 @@
 import type { ClientSession, ServerContext } from '../context.js';
+import { announcePresence, recordSeen } from '../notify.js';
 import type { Handler } from './types.js';
 
 /**
@@ -18,11 +19,14 @@ export const logout: Handler<'logout'> = async (ctx, session) => {
  */
 export function signOut(ctx: ServerContext, session: ClientSession): Promise<void> {
   ctx.transfers.sessionEnded(session);
+  ctx.idle.forget(session);
   const user = session.user;
   if (!user || !ctx.presence.remove(user.username, session)) return Promise.resolve();
   ctx.console(`${user.username} logout`);
   ctx.logger.info('logout', { session: session.id, username: user.username });
-  return ctx.userLog.remove(user.username).catch((err: unknown) => {
+  announcePresence(ctx, user.username, 'offline');
+  const logged = ctx.userLog.remove(user.username).catch((err: unknown) => {
     ctx.logger.error('userlog.txt rewrite failed', { error: String(err) });
   });
+  return Promise.all([logged, recordSeen(ctx, user.username)]).then(() => undefined);
 }

@@ -1,11 +1,17 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { formatTimestamp } from '../../util/time-format.js';
 import { ServerError } from '../server-error.js';
-import { currentUser, type Handler, offlineUserText, unknownUserText } from './types.js';
+import { currentUser, type Handler, unknownUserText } from './types.js';
 
 export const EMPTY_MESSAGE_TEXT = 'Message cannot be empty. Usage: /msgto USERNAME MESSAGE';
 
-/** Private message: logged (receiver's name), pushed to the receiver, then acknowledged. */
+export const blockedByText = (user: string): string =>
+  `${user} has blocked you; your message was not delivered.`;
+
+/**
+ * Private message: stored durably (and queued when the receiver is offline), logged with the
+ * receiver's name, pushed, then acknowledged. The reply never comes before the commit.
+ */
 export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   const me = currentUser(session);
   const { to, text } = req;
@@ -14,11 +20,28 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   if (to === me.username) {
     throw new ServerError(ErrorCode.Self, 'You cannot send a message to yourself.');
   }
-  if (!ctx.presence.isOnline(to)) throw new ServerError(ErrorCode.UserOffline, offlineUserText(to));
+  if (ctx.blocks.has(to, me.username)) throw new ServerError(ErrorCode.Blocked, blockedByText(to));
   const ts = ctx.clock.now();
-  await ctx.messageLog.append(ts, to, text);
-  // Looked up again: the receiver may have left while the line was written.
-  ctx.presence.session(to)?.push({ type: 'message', from: me.username, text, ts });
+  const queued = !ctx.presence.isOnline(to);
+  const record = await ctx.store.addDirect({ ts, from: me.username, to, text, queued });
+  await ctx.messageLog.write(record.n, ts, to, text);
+  const event = { type: 'message' as const, from: me.username, text, ts, id: record.n };
+  const receiver = ctx.presence.session(to);
+  let stillQueued = queued;
+  if (!queued) {
+    // Looked up again: the receiver may have left while the message was committed.
+    if (receiver) receiver.push(event);
+    else {
+      await ctx.store.enqueue(to, { ...event, offline: true });
+      stillQueued = true;
+    }
+  }
   ctx.console(`${me.username} message to ${to} "${text}" at ${formatTimestamp(ts)}.`);
-  return { ts };
+  const away = ctx.presence.user(to)?.away;
+  return {
+    ts,
+    id: record.n,
+    ...(stillQueued ? { queued: true } : {}),
+    ...(away !== undefined ? { away } : {}),
+  };
 };

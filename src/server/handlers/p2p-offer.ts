@@ -14,6 +14,9 @@ export const p2pOffer: Handler<'p2p-offer'> = async (ctx, session, req) => {
   if (to === me.username) {
     throw new ServerError(ErrorCode.Self, 'You cannot send a file to yourself.');
   }
+  if (ctx.blocks.has(to, me.username)) {
+    throw new ServerError(ErrorCode.Blocked, `${to} has blocked you; the file was not sent.`);
+  }
   const audience = ctx.presence.session(to);
   const audienceUser = ctx.presence.user(to);
   if (!audience || !audienceUser) {

@@ -13,8 +13,8 @@ export function groupLogPath(logDir: string, group: string): string {
 }
 
 /**
- * Creates (or empties: groups do not outlive the server, so a same-named group from an
- * earlier run is a different group) the group's log file and returns its writer.
+ * Creates (or empties: a file left by a group the database does not know, e.g. after the data
+ * folder was removed, belongs to another group) the group's log file and returns its writer.
  */
 export async function createGroupLog(logDir: string, group: string): Promise<NumberedLog> {
   const file = groupLogPath(logDir, group);

@@ -39,6 +39,24 @@ export class NumberedLog {
     return { n: this.last, line };
   }
 
+  /**
+   * Appends the line numbered `n` by the store (the database owns numbering); resolves once
+   * it is in the file. Callers write in number order.
+   */
+  async write(n: number, ts: number, name: string, text: string): Promise<string> {
+    this.last = Math.max(this.last, n);
+    const line = formatMessageLine(n, ts, name, text);
+    const lead = this.needsNewline ? '\n' : '';
+    this.needsNewline = false;
+    await this.writer.append(`${lead}${line}\n`);
+    return line;
+  }
+
+  /** Number of the last line written (or found in the file). */
+  get lastNumber(): number {
+    return this.last;
+  }
+
   flush(): Promise<void> {
     return this.writer.flush();
   }

@@ -1,0 +1,26 @@
+/** Block lists in memory: the one owner of who blocked whom (the store keeps them durable). */
+
+export class Blocks {
+  private readonly byOwner = new Map<string, Set<string>>();
+
+  constructor(pairs: Iterable<[string, string]> = []) {
+    for (const [owner, other] of pairs) this.set(owner, other, true);
+  }
+
+  /** True when `owner` has blocked `other`. */
+  has(owner: string, other: string): boolean {
+    return this.byOwner.get(owner)?.has(other) ?? false;
+  }
+
+  set(owner: string, other: string, blocked: boolean): void {
+    const set = this.byOwner.get(owner);
+    if (!blocked) set?.delete(other);
+    else if (set) set.add(other);
+    else this.byOwner.set(owner, new Set([other]));
+  }
+
+  /** Whom `owner` has blocked, in the order they were blocked. */
+  list(owner: string): string[] {
+    return [...(this.byOwner.get(owner) ?? [])];
+  }
+}

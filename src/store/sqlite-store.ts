@@ -1,0 +1,319 @@
+/**
+ * The embedded ChatStore: one SQLite file (better-sqlite3, WAL) in the server's data folder.
+ * Writes go through GroupCommit, so a burst of messages shares one transaction and one
+ * fsync; reads run directly (they only ever see committed data).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { PushEvent } from '../protocol/control.js';
+import { GroupCommit } from './group-commit.js';
+import { migrate } from './migrations.js';
+import type {
+  ChatStore,
+  DirectRecord,
+  GroupRecord,
+  MemberRecord,
+  MemberState,
+  NewDirect,
+  StoredGroup,
+  StoreSnapshot,
+} from './store.js';
+
+export const DATABASE_FILE = 'tessenger.db';
+
+interface DirectRow {
+  n: number;
+  ts: number;
+  sender: string;
+  recipient: string;
+  text: string;
+  delivered_at: number | null;
+}
+
+interface GroupRow {
+  group_name: string;
+  n: number;
+  ts: number;
+  sender: string;
+  text: string;
+}
+
+const toDirect = (r: DirectRow): DirectRecord => ({
+  n: r.n,
+  ts: r.ts,
+  from: r.sender,
+  to: r.recipient,
+  text: r.text,
+  deliveredAt: r.delivered_at,
+});
+
+const toGroup = (r: GroupRow): GroupRecord => ({
+  group: r.group_name,
+  n: r.n,
+  ts: r.ts,
+  from: r.sender,
+  text: r.text,
+});
+
+/**
+ * Opens (creating if needed) the database in `dataDir`, or an in-memory one when `dataDir`
+ * is null (tests and throw-away servers).
+ */
+export function openSqliteStore(dataDir: string | null): SqliteStore {
+  let file = ':memory:';
+  if (dataDir !== null) {
+    mkdirSync(dataDir, { recursive: true });
+    file = path.join(dataDir, DATABASE_FILE);
+  }
+  return new SqliteStore(new Database(file));
+}
+
+export class SqliteStore implements ChatStore {
+  private readonly commits: GroupCommit;
+  private directFloor = 0;
+  private closed = false;
+  private readonly sql;
+
+  constructor(private readonly db: Database.Database) {
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before the sender hears "sent", even if the machine dies.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    this.commits = new GroupCommit((body) => db.transaction(body)());
+    this.sql = {
+      lastDirect: db.prepare('SELECT COALESCE(MAX(n), 0) AS n FROM direct_messages'),
+      insertDirect: db.prepare(
+        'INSERT INTO direct_messages (n, ts, sender, recipient, text) VALUES (?, ?, ?, ?, ?)',
+      ),
+      nextGroupN: db.prepare(
+        'UPDATE groups SET last_n = last_n + 1 WHERE name = ? RETURNING last_n',
+      ),
+      insertGroupMessage: db.prepare(
+        'INSERT INTO group_messages (group_name, n, ts, sender, text) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertGroup: db.prepare('INSERT INTO groups (name, creator, created_at) VALUES (?, ?, ?)'),
+      upsertMember: db.prepare(`
+        INSERT INTO memberships (group_name, username, state, invited_by, position)
+        VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM memberships WHERE group_name = ?))
+        ON CONFLICT (group_name, username) DO UPDATE SET state = excluded.state`),
+      deleteMember: db.prepare('DELETE FROM memberships WHERE group_name = ? AND username = ?'),
+      enqueue: db.prepare('INSERT INTO offline_queue (recipient, event) VALUES (?, ?)'),
+      queue: db.prepare('SELECT event FROM offline_queue WHERE recipient = ? ORDER BY id'),
+      clearQueue: db.prepare('DELETE FROM offline_queue WHERE recipient = ?'),
+      deliver: db.prepare(
+        `UPDATE direct_messages SET delivered_at = ?
+         WHERE n = ? AND recipient = ? AND delivered_at IS NULL RETURNING *`,
+      ),
+      direct: db.prepare('SELECT * FROM direct_messages WHERE n = ? AND recipient = ?'),
+      block: db.prepare('INSERT OR IGNORE INTO blocks (owner, blocked) VALUES (?, ?)'),
+      unblock: db.prepare('DELETE FROM blocks WHERE owner = ? AND blocked = ?'),
+      lastSeen: db.prepare(
+        'INSERT INTO last_seen (username, ts) VALUES (?, ?) ON CONFLICT (username) DO UPDATE SET ts = excluded.ts',
+      ),
+      directHistory: db.prepare(`
+        SELECT * FROM direct_messages
+        WHERE (sender = ? AND recipient = ?) OR (sender = ? AND recipient = ?)
+        ORDER BY n DESC LIMIT ?`),
+      groupHistory: db.prepare(
+        'SELECT * FROM group_messages WHERE group_name = ? ORDER BY n DESC LIMIT ?',
+      ),
+      directAfter: db.prepare('SELECT * FROM direct_messages WHERE n > ? ORDER BY n'),
+      groupAfter: db.prepare(
+        'SELECT * FROM group_messages WHERE group_name = ? AND n > ? ORDER BY n',
+      ),
+    };
+  }
+
+  /** Commits and operations so far (group commit's effect, for benchmarks). */
+  get commitStats(): { commits: number; operations: number } {
+    return { ...this.commits.stats };
+  }
+
+  async load(): Promise<StoreSnapshot> {
+    const groups = new Map<string, StoredGroup>();
+    const groupRows = this.db
+      .prepare('SELECT name, creator, created_at FROM groups ORDER BY created_at, rowid')
+      .all() as Array<{ name: string; creator: string; created_at: number }>;
+    for (const g of groupRows) {
+      groups.set(g.name, {
+        name: g.name,
+        creator: g.creator,
+        createdAt: g.created_at,
+        members: [],
+      });
+    }
+    const memberRows = this.db
+      .prepare('SELECT * FROM memberships ORDER BY group_name, position')
+      .all() as Array<{
+      group_name: string;
+      username: string;
+      state: MemberState;
+      invited_by: string | null;
+    }>;
+    for (const m of memberRows) {
+      groups.get(m.group_name)?.members.push({
+        username: m.username,
+        state: m.state,
+        invitedBy: m.invited_by,
+      });
+    }
+    const blocks = (
+      this.db.prepare('SELECT owner, blocked FROM blocks ORDER BY rowid').all() as Array<{
+        owner: string;
+        blocked: string;
+      }>
+    ).map((b): [string, string] => [b.owner, b.blocked]);
+    const seen = this.db.prepare('SELECT username, ts FROM last_seen').all() as Array<{
+      username: string;
+      ts: number;
+    }>;
+    return {
+      groups: [...groups.values()],
+      blocks,
+      lastSeen: new Map(seen.map((s) => [s.username, s.ts])),
+    };
+  }
+
+  reserveDirectNumbers(last: number): void {
+    this.directFloor = Math.max(this.directFloor, last);
+  }
+
+  addDirect(m: NewDirect): Promise<DirectRecord> {
+    return this.write(() => {
+      const { n: last } = this.sql.lastDirect.get() as { n: number };
+      const n = Math.max(last, this.directFloor) + 1;
+      this.sql.insertDirect.run(n, m.ts, m.from, m.to, m.text);
+      const record: DirectRecord = {
+        n,
+        ts: m.ts,
+        from: m.from,
+        to: m.to,
+        text: m.text,
+        deliveredAt: null,
+      };
+      if (m.queued) {
+        const event: PushEvent = {
+          type: 'message',
+          from: m.from,
+          text: m.text,
+          ts: m.ts,
+          id: n,
+          offline: true,
+        };
+        this.sql.enqueue.run(m.to, JSON.stringify(event));
+      }
+      return record;
+    });
+  }
+
+  addGroupMessage(m: Omit<GroupRecord, 'n'>, offline: readonly string[]): Promise<GroupRecord> {
+    return this.write(() => {
+      const row = this.sql.nextGroupN.get(m.group) as { last_n: number } | undefined;
+      if (!row) throw new Error(`no group ${m.group}`);
+      this.sql.insertGroupMessage.run(m.group, row.last_n, m.ts, m.from, m.text);
+      const event: PushEvent = {
+        type: 'group-message',
+        group: m.group,
+        from: m.from,
+        text: m.text,
+        ts: m.ts,
+        offline: true,
+      };
+      const json = JSON.stringify(event);
+      for (const user of offline) this.sql.enqueue.run(user, json);
+      return { ...m, n: row.last_n };
+    });
+  }
+
+  createGroup(g: StoredGroup): Promise<void> {
+    return this.write(() => {
+      this.sql.insertGroup.run(g.name, g.creator, g.createdAt);
+      for (const m of g.members) this.upsertMember(g.name, m);
+    });
+  }
+
+  setMember(group: string, member: MemberRecord): Promise<void> {
+    return this.write(() => this.upsertMember(group, member));
+  }
+
+  removeMember(group: string, username: string): Promise<void> {
+    return this.write(() => {
+      this.sql.deleteMember.run(group, username);
+    });
+  }
+
+  enqueue(username: string, event: PushEvent): Promise<void> {
+    return this.write(() => {
+      this.sql.enqueue.run(username, JSON.stringify(event));
+    });
+  }
+
+  takeQueue(username: string): Promise<PushEvent[]> {
+    return this.write(() => {
+      const rows = this.sql.queue.all(username) as Array<{ event: string }>;
+      this.sql.clearQueue.run(username);
+      return rows.map((r) => JSON.parse(r.event) as PushEvent);
+    });
+  }
+
+  markDelivered(
+    n: number,
+    to: string,
+    at: number,
+  ): Promise<{ record: DirectRecord; first: boolean } | null> {
+    return this.write(() => {
+      const row = this.sql.deliver.get(at, n, to) as DirectRow | undefined;
+      if (row) return { record: toDirect(row), first: true };
+      const before = this.sql.direct.get(n, to) as DirectRow | undefined;
+      return before ? { record: toDirect(before), first: false } : null;
+    });
+  }
+
+  setBlocked(owner: string, other: string, blocked: boolean): Promise<void> {
+    return this.write(() => {
+      (blocked ? this.sql.block : this.sql.unblock).run(owner, other);
+    });
+  }
+
+  setLastSeen(username: string, ts: number): Promise<void> {
+    return this.write(() => {
+      this.sql.lastSeen.run(username, ts);
+    });
+  }
+
+  async directHistory(a: string, b: string, limit: number): Promise<DirectRecord[]> {
+    const rows = this.sql.directHistory.all(a, b, b, a, limit) as DirectRow[];
+    return rows.reverse().map(toDirect);
+  }
+
+  async groupHistory(group: string, limit: number): Promise<GroupRecord[]> {
+    const rows = this.sql.groupHistory.all(group, limit) as GroupRow[];
+    return rows.reverse().map(toGroup);
+  }
+
+  async directAfter(n: number): Promise<DirectRecord[]> {
+    return (this.sql.directAfter.all(n) as DirectRow[]).map(toDirect);
+  }
+
+  async groupAfter(group: string, n: number): Promise<GroupRecord[]> {
+    return (this.sql.groupAfter.all(group, n) as GroupRow[]).map(toGroup);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commits.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private upsertMember(group: string, m: MemberRecord): void {
+    this.sql.upsertMember.run(group, m.username, m.state, m.invitedBy, group);
+  }
+
+  private write<T>(op: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    return this.commits.run(op);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The SQLite store on a real file in a temp folder: migrations from empty, numbering,
+ * queues, blocks, history, reopening, and group commit batching one turn's writes.
+ */
+
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, SCHEMA_VERSION, schemaVersion } from '../../../src/store/migrations.js';
+import {
+  DATABASE_FILE,
+  openSqliteStore,
+  type SqliteStore,
+} from '../../../src/store/sqlite-store.js';
+import { makeTempDir } from '../../helpers/temp-dir.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+let store: SqliteStore;
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await makeTempDir('tessenger-store-'));
+  store = openSqliteStore(dir);
+});
+
+afterEach(async () => {
+  await store.close();
+  await cleanup();
+});
+
+const direct = (from: string, to: string, text: string, ts = 1000, queued = false) =>
+  store.addDirect({ ts, from, to, text, queued });
+
+describe('migrations', () => {
+  it('brings an empty database to the newest version once', () => {
+    const db = new Database(path.join(dir, 'other.db'));
+    expect(schemaVersion(db)).toBe(0);
+    expect(migrate(db)).toBe(SCHEMA_VERSION);
+    expect(migrate(db)).toBe(SCHEMA_VERSION);
+    const rows = db.prepare('SELECT version FROM schema_version').all();
+    expect(rows).toHaveLength(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('refuses a database newer than the code', () => {
+    const db = new Database(path.join(dir, 'newer.db'));
+    migrate(db);
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
+    expect(() => migrate(db)).toThrow(/newer than this server/);
+    db.close();
+  });
+
+  it('uses WAL', () => {
+    const db = new Database(path.join(dir, DATABASE_FILE));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});
+
+describe('messages', () => {
+  it('numbers direct messages globally and continues after reserved numbers', async () => {
+    expect((await direct('Yoda', 'obiwan', 'one')).n).toBe(1);
+    store.reserveDirectNumbers(10);
+    expect((await direct('obiwan', 'Yoda', 'two')).n).toBe(11);
+    const history = await store.directHistory('Yoda', 'obiwan', 10);
+    expect(history.map((m) => [m.n, m.from, m.text])).toEqual([
+      [1, 'Yoda', 'one'],
+      [11, 'obiwan', 'two'],
+    ]);
+    expect((await store.directHistory('obiwan', 'Yoda', 1)).map((m) => m.text)).toEqual(['two']);
+    expect(await store.directHistory('Yoda', 'Hans', 10)).toEqual([]);
+    expect((await store.directAfter(1)).map((m) => m.n)).toEqual([11]);
+  });
+
+  it('numbers group messages per group and queues them for offline members', async () => {
+    for (const name of ['g1', 'g2']) {
+      await store.createGroup({
+        name,
+        creator: 'Yoda',
+        createdAt: 1,
+        members: [{ username: 'Yoda', state: 'joined', invitedBy: null }],
+      });
+    }
+    const a = await store.addGroupMessage({ group: 'g1', ts: 5, from: 'Yoda', text: 'a' }, [
+      'Hans',
+    ]);
+    const b = await store.addGroupMessage({ group: 'g2', ts: 6, from: 'Yoda', text: 'b' }, []);
+    const c = await store.addGroupMessage({ group: 'g1', ts: 7, from: 'Yoda', text: 'c' }, []);
+    expect([a.n, b.n, c.n]).toEqual([1, 1, 2]);
+    expect((await store.groupHistory('g1', 1)).map((m) => m.text)).toEqual(['c']);
+    expect((await store.groupAfter('g1', 0)).map((m) => m.text)).toEqual(['a', 'c']);
+    expect(await store.takeQueue('Hans')).toEqual([
+      { type: 'group-message', group: 'g1', from: 'Yoda', text: 'a', ts: 5, offline: true },
+    ]);
+    await expect(
+      store.addGroupMessage({ group: 'nope', ts: 1, from: 'Yoda', text: 'x' }, []),
+    ).rejects.toThrow(/no group/);
+  });
+
+  it('keeps an offline queue in order and empties it when taken', async () => {
+    await direct('Yoda', 'vader', 'first', 1, true);
+    await store.enqueue('vader', { type: 'broadcast', from: 'Hans', text: 'x', ts: 2 });
+    await direct('obiwan', 'vader', 'second', 3, true);
+    const queue = await store.takeQueue('vader');
+    expect(queue.map((e) => e.type)).toEqual(['message', 'broadcast', 'message']);
+    expect(queue[0]).toMatchObject({ from: 'Yoda', text: 'first', ts: 1, id: 1, offline: true });
+    expect(await store.takeQueue('vader')).toEqual([]);
+  });
+
+  it('marks delivery once, only for the receiver', async () => {
+    const m = await direct('Yoda', 'obiwan', 'hi');
+    expect(await store.markDelivered(m.n, 'Hans', 50)).toBeNull();
+    const first = await store.markDelivered(m.n, 'obiwan', 50);
+    expect(first).toMatchObject({ first: true, record: { deliveredAt: 50 } });
+    const again = await store.markDelivered(m.n, 'obiwan', 60);
+    expect(again).toMatchObject({ first: false, record: { deliveredAt: 50 } });
+  });
+});
+
+describe('durable state across reopening', () => {
+  it('gives back groups, members, blocks and last-seen times', async () => {
+    await store.createGroup({
+      name: 'jedi',
+      creator: 'Yoda',
+      createdAt: 1,
+      members: [
+        { username: 'Yoda', state: 'joined', invitedBy: null },
+        { username: 'obiwan', state: 'invited', invitedBy: 'Yoda' },
+        { username: 'Hans', state: 'invited', invitedBy: 'Yoda' },
+      ],
+    });
+    await store.setMember('jedi', { username: 'obiwan', state: 'joined', invitedBy: 'Yoda' });
+    await store.removeMember('jedi', 'Hans');
+    await store.setBlocked('Yoda', 'vader', true);
+    await store.setBlocked('Yoda', 'Hans', true);
+    await store.setBlocked('Yoda', 'Hans', false);
+    await store.setLastSeen('Yoda', 123);
+    await store.setLastSeen('Yoda', 456);
+    await store.close();
+    store = openSqliteStore(dir);
+    const snap = await store.load();
+    expect(snap.groups).toEqual([
+      {
+        name: 'jedi',
+        creator: 'Yoda',
+        createdAt: 1,
+        members: [
+          { username: 'Yoda', state: 'joined', invitedBy: null },
+          { username: 'obiwan', state: 'joined', invitedBy: 'Yoda' },
+        ],
+      },
+    ]);
+    expect(snap.blocks).toEqual([['Yoda', 'vader']]);
+    expect(snap.lastSeen).toEqual(new Map([['Yoda', 456]]));
+  });
+
+  it('commits the writes of one turn in one transaction', async () => {
+    const before = store.commitStats.commits;
+    await Promise.all(Array.from({ length: 100 }, (_, i) => direct('Yoda', 'obiwan', `m${i}`)));
+    expect(store.commitStats.commits - before).toBe(1);
+  });
+
+  it('replays a failed batch one write at a time, so only the bad one fails', async () => {
+    const before = store.commitStats.commits;
+    const writes = Array.from({ length: 50 }, (_, i) => direct('Yoda', 'obiwan', `m${i}`));
+    const bad = store.addGroupMessage({ group: 'missing', ts: 1, from: 'Yoda', text: 'x' }, []);
+    const results = await Promise.all(writes);
+    await expect(bad).rejects.toThrow();
+    expect(results.map((r) => r.n)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(store.commitStats.commits - before).toBe(50);
+    const more = await Promise.all([direct('a', 'b', 'x'), direct('a', 'b', 'y')]);
+    expect(more.map((r) => r.n)).toEqual([51, 52]);
+  });
+});
