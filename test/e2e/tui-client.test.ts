@@ -60,6 +60,12 @@ function colourCodes(raw: string): string[] {
   return found;
 }
 
+/** Bells rung, not counting the BEL that ends each title (OSC) sequence. */
+function bellCount(raw: string): number {
+  const withoutTitles = raw.replace(new RegExp(`${'\x1b'}\\][^${'\x07'}]*${'\x07'}`, 'g'), '');
+  return withoutTitles.split('\x07').length - 1;
+}
+
 beforeAll(async () => {
   serverDir = await folder();
   yodaDir = await folder();
@@ -93,10 +99,11 @@ describe('TUI client in a pseudo-terminal', () => {
 
   it('puts a direct message in its own pane, marked, with a bell', async () => {
     const obiwan = await peer('obiwan');
-    const bells = tui.raw.split('\x07').length;
+    const bells = bellCount(tui.raw);
     obiwan.line('/msgto Yoda Hello there, young one');
     await tui.waitFor(/ 2 @obiwan +1!/);
-    expect(tui.raw.split('\x07').length).toBeGreaterThan(bells);
+    expect(bellCount(tui.raw)).toBeGreaterThan(bells);
+    expect(tui.raw).toContain('\x1b]0;Tessenger Yoda (1 unread)');
     tui.write('\x1b2');
     await tui.waitFor('Direct chat with obiwan');
     expect(tui.row(/Hello there/)).toMatch(/\d\d:\d\d(:\d\d)? obiwan │ Hello there, young one/);
@@ -117,8 +124,8 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.type('/msgto ob');
     tui.write('\t');
     await tui.waitFor(/\[server\] \/msgto obiwan$/m);
-    await enter('the force is strong');
-    await peers.obiwan!.waitFor('Yoda: the force is strong');
+    await enter('the force is strong 日本 🎉');
+    await peers.obiwan!.waitFor('Yoda: the force is strong 日本 🎉');
   });
 
   it('puts a group message in the group pane, joined with a Tab-completed group', async () => {

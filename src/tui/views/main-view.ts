@@ -39,6 +39,7 @@ export class MainView {
   /** Rows the messages pane showed last, so PgUp moves by a page. */
   pageRows = 10;
   private shownUsers: string[] = [];
+  private windowTitle = '';
   /** Rows of each conversation at the last frame, to keep a scrolled view still. */
   private readonly totals = new Map<string, number>();
 
@@ -169,6 +170,13 @@ export class MainView {
         tags([{ text: prompt, style: 'bold' }, { text: row.text }, { text: notice, style: 'dim' }]),
       );
       this.cursor = { row: layout.input.top, col: row.cursorCol };
+    }
+    // The terminal's own title shows activity too, for a window in the background.
+    const busy = state.store.list().filter((c) => c.unread > 0).length;
+    const windowTitle = `Tessenger ${state.me}${busy > 0 ? ` (${busy} unread)` : ''}`;
+    if (windowTitle !== this.windowTitle) {
+      this.windowTitle = windowTitle;
+      this.screen.title = windowTitle;
     }
     this.screen.render();
   }
