@@ -5,7 +5,7 @@
 import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { EDIT_KEYS, EMPTY, edit, insert } from './line-editor.js';
+import { EDIT_KEYS, edit, insert } from './line-editor.js';
 import {
   blockedSeconds,
   initialLogin,
@@ -90,7 +90,6 @@ export function runLogin(
     };
     screen.on('keypress', onKey);
     screen.on('resize', draw);
-    state = { ...state, username: EMPTY };
     draw();
   });
 }
