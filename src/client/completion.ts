@@ -9,7 +9,7 @@ export interface CompletionSources {
   commands: readonly string[];
   users: readonly string[];
   groups: readonly string[];
-  /** Paths starting with `partial` (directories end in `/`); only /p2pvideo asks. */
+  /** Paths starting with `partial` (directories end in `/`); only file commands ask. */
   files(partial: string): string[];
 }
 
@@ -29,20 +29,33 @@ export interface CompletionResult {
   state: CompletionState | null;
 }
 
-type Kind = 'command' | 'user' | 'group' | 'file' | 'help' | 'none';
+type Kind = 'command' | 'user' | 'group' | 'chat' | 'file' | 'help' | 'none';
+
+/** Commands whose last argument is a local file, taken to the end of the line. */
+const FILE_COMMANDS = new Set(['p2pvideo', 'groupvideo']);
 
 /** Which kind of word sits at argument `arg` of command `cmd` (arg 0 = first argument). */
 function argKind(cmd: string, arg: number): Kind {
   switch (cmd) {
     case 'msgto':
     case 'query':
+    case 'block':
+    case 'unblock':
       return arg === 0 ? 'user' : 'none';
     case 'p2pvideo':
       return arg === 0 ? 'user' : 'file';
+    case 'groupvideo':
+      return arg === 0 ? 'group' : 'file';
     case 'creategroup':
       return arg === 0 ? 'none' : 'user';
+    case 'invite':
+      return arg === 0 ? 'group' : arg === 1 ? 'user' : 'none';
+    case 'history':
+      return arg === 0 ? 'chat' : 'none';
     case 'joingroup':
     case 'groupmsg':
+    case 'members':
+    case 'leavegroup':
       return arg === 0 ? 'group' : 'none';
     case 'help':
       return arg === 0 ? 'help' : 'none';
@@ -62,7 +75,7 @@ function locate(line: string, cursor: number): { start: number; partial: string;
     const argsStart = before.length - args.length;
     // /p2pvideo takes the rest of the line as the file name, spaces and all.
     const userThen = /^(\S+)\s+/.exec(args);
-    if (name === 'p2pvideo' && userThen) {
+    if (FILE_COMMANDS.has(name) && userThen) {
       const start = argsStart + userThen[0].length;
       return { start, partial: before.slice(start), kind: 'file' };
     }
@@ -86,6 +99,8 @@ function candidatesFor(kind: Kind, partial: string, sources: CompletionSources):
       return pick(sources.users);
     case 'group':
       return pick(sources.groups);
+    case 'chat':
+      return pick([...sources.users, ...sources.groups]);
     case 'file':
       return sources.files(partial).sort();
     case 'none':

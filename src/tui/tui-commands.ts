@@ -27,8 +27,7 @@ export type InputAction =
 
 /** Every command name the TUI accepts, without the slash, for completion and /help. */
 export const ALL_COMMANDS: readonly string[] = [
-  ...Object.keys(USAGE),
-  ...Object.keys(TUI_COMMANDS),
+  ...new Set([...Object.keys(USAGE), ...Object.keys(TUI_COMMANDS)]),
 ].sort();
 
 const isTuiCommand = (name: string): name is TuiCommandName => Object.hasOwn(TUI_COMMANDS, name);

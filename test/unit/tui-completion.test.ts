@@ -58,6 +58,16 @@ describe('tab completion', () => {
     expect(r.cursor).toBe(9);
   });
 
+  it('knows the arguments of the extension commands', () => {
+    expect(tab('/invite j').line).toBe('/invite jedi ');
+    expect(tab('/invite jedi va').line).toBe('/invite jedi vader ');
+    expect(tab('/history s').line).toBe('/history sith ');
+    expect(tab('/history va').line).toBe('/history vader ');
+    expect(tab('/leavegroup s').line).toBe('/leavegroup sith ');
+    expect(tab('/block H').line).toBe('/block Hans ');
+    expect(tab('/groupvideo jedi lecture1').line).toBe('/groupvideo jedi lecture1.mp4 ');
+  });
+
   it('completes /help topics without the slash', () => {
     expect(tab('/help p2').line).toBe('/help p2pvideo ');
   });
