@@ -212,6 +212,20 @@ describe('TUI client in a pseudo-terminal', () => {
     expect(tui.row(/^\[server\]/)).toContain('typed while offline');
   });
 
+  it('scrolls back with the wheel and PgUp/PgDn', async () => {
+    tui.write('\x15'); // Ctrl+U empties the input line
+    await enter('/help');
+    await tui.waitFor('Ctrl+C logs out and quits');
+    tui.wheel('up', 40, 10);
+    await tui.waitFor(/^\[\d\d:\d\d\] .*\[-3 more below\]/m);
+    tui.write('\x1b[6~'); // PgDn
+    await tui.waitForGone('more below');
+    tui.write('\x1b[5~'); // PgUp
+    await tui.waitFor(/more below\]$/m);
+    tui.write('\x1b[6~');
+    await tui.waitForGone('more below');
+  });
+
   it('shows the lock-out countdown in place, and works without colour at 80x24', async () => {
     const vader = new PtyTerminal(['client', '127.0.0.1', String(port), '0'], {
       cwd: yodaDir,

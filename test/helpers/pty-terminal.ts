@@ -115,6 +115,12 @@ export class PtyTerminal {
     this.write(at(3));
   }
 
+  /** One notch of the mouse wheel over a cell (0-based). */
+  wheel(direction: 'up' | 'down', col: number, row: number): void {
+    const b = direction === 'up' ? 64 : 65;
+    this.write(`\x1b[M${String.fromCharCode(32 + b, 33 + col, 33 + row)}`);
+  }
+
   write(data: string): void {
     this.proc.write(data);
   }
