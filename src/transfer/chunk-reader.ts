@@ -4,6 +4,7 @@
  * datagram); a resend of a chunk whose block was evicted reads just that chunk.
  */
 import type { FileHandle } from 'node:fs/promises';
+import fs from 'node:fs/promises';
 
 const BLOCK_BYTES = 1024 * 1024;
 /** Blocks read ahead of the one being sent, so the pump never waits for the disk. */
@@ -21,6 +22,25 @@ export class ChunkReader {
     private readonly chunkSize: number,
   ) {
     this.blockChunks = Math.max(1, Math.floor(BLOCK_BYTES / chunkSize));
+  }
+
+  /** Opens the file and checks it still has the offered size. */
+  static async open(path: string, size: number, chunkSize: number): Promise<ChunkReader> {
+    const fh = await fs.open(path, 'r');
+    try {
+      const stat = await fh.stat();
+      if (stat.size !== size) throw new Error(`size is ${stat.size} bytes, the offer said ${size}`);
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
+    return new ChunkReader(fh, size, chunkSize);
+  }
+
+  async close(): Promise<void> {
+    this.blocks.clear();
+    this.ready.clear();
+    await this.fh.close().catch(() => {});
   }
 
   /** The chunk's bytes now, when its block is already in memory. */

@@ -36,6 +36,20 @@ export class ReceiveWindow {
     return 'new';
   }
 
+  /** Marks as held every chunk wholly inside the byte ranges (written by an earlier attempt). */
+  markHeld(
+    ranges: ReadonlyArray<readonly [number, number]>,
+    chunkSize: number,
+    size: number,
+  ): void {
+    for (const [start, end] of ranges) {
+      const first = Math.ceil(start / chunkSize);
+      // The last chunk is short: a range reaching the end of the file covers it.
+      const stop = end === size ? this.total : Math.floor(end / chunkSize);
+      for (let c = first; c < stop; c++) this.add(c);
+    }
+  }
+
   /** Forgets a chunk whose bytes could not be kept (write back-pressure); it will be resent. */
   remove(chunk: number): void {
     if (!this.received.delete(chunk)) return;

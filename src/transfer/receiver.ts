@@ -3,15 +3,13 @@
  * receiving (write chunks at offsets, selective ACKs) → verifying (whole-file SHA-256) →
  * lingering (answer a sender that missed DONE, until FIN or a time-out) → done.
  */
-import { SecureChannel } from './channel.js';
 import { deriveKeys, transferTag } from './crypto.js';
 import { Direction, MessageType } from './datagram.js';
 import { TransferError, TransferErrorCode } from './errors.js';
-import { sanitizeFileName } from './filename.js';
 import { AckFlag, type Message } from './messages.js';
-import { PartFile } from './part-file.js';
-import { ProgressMeter } from './progress.js';
+import type { PartFile } from './part-file.js';
 import { ReceiveWindow } from './receive-window.js';
+import { checkOffer, openPart, verifyAndSave } from './reception.js';
 import { StreamFeeder } from './stream-feeder.js';
 import { type EngineContext, TransferBase } from './transfer-base.js';
 import type { ReceiveOptions } from './types.js';
@@ -35,11 +33,11 @@ export class ReceiveTransfer extends TransferBase {
   private lastDataAt = 0;
   private ackTimer: NodeJS.Timeout | null = null;
   private nextSidecarAt = 0;
-  private resumedBytes = 0;
+  /** Bytes already on disk from an earlier attempt when this transfer started. */
+  resumed = 0;
   private doneStatus = 0;
-  private writeError: TransferError | null = null;
   private readonly writes = new Set<Promise<void>>();
-  private readonly progress: ProgressMeter;
+  private readonly progress;
   private feeder: StreamFeeder | null = null;
   private earlyHello: Extract<Message, { type: 1 }> | null = null;
   private partKey: string | null = null;
@@ -55,13 +53,7 @@ export class ReceiveTransfer extends TransferBase {
       `0:${transferTag(options.transferId).toString('hex')}`,
       ctx,
     );
-    this.progress = new ProgressMeter(
-      options.transferId,
-      options.size,
-      this.now(),
-      (p) => this.emit('progress', p),
-      ctx.config.progressIntervalMs,
-    );
+    this.progress = this.newProgress(options.size);
   }
 
   async start(): Promise<void> {
@@ -70,47 +62,30 @@ export class ReceiveTransfer extends TransferBase {
     if (typeof keys === 'string') {
       return this.fail(new TransferError(TransferErrorCode.BadKey, keys), false);
     }
-    const name = sanitizeFileName(options.fileName);
-    if (!name || !/^[0-9a-f]{64}$/.test(options.sha256) || !Number.isSafeInteger(options.size)) {
-      return this.fail(
-        new TransferError(
-          TransferErrorCode.BadName,
-          `unusable offer: ${JSON.stringify(options.fileName)}`,
-        ),
-        false,
-      );
-    }
+    const name = checkOffer(options);
+    if (name instanceof TransferError) return this.fail(name, false);
     this.fileName = name;
     // The channel exists before the part file is open so an early HELLO is kept, not lost.
-    this.channel = new SecureChannel(
-      this.ctx.socket,
-      options.peer,
-      transferTag(options.transferId),
-      Direction.ToSender,
-      keys,
-      this.stats,
-    );
-    const shared = PartFile.partPath(options.dir, name, options.sha256);
-    const unique = this.ctx.activeParts.has(shared)
-      ? transferTag(options.transferId).toString('hex')
-      : undefined;
-    if (!unique) {
-      this.partKey = shared;
-      this.ctx.activeParts.add(shared);
-    }
+    this.openChannel(keys, Direction.ToSender);
+    let part: PartFile;
     try {
-      this.part = await PartFile.open(options.dir, name, options.size, options.sha256, unique);
+      const opened = await openPart(this.ctx.activeParts, options, name);
+      part = opened.part;
+      if (this.isDisposed) {
+        // Cancelled while opening: release() already ran without this part file.
+        if (opened.key) this.ctx.activeParts.delete(opened.key);
+        await part.close();
+        return;
+      }
+      this.part = part;
+      this.partKey = opened.key;
     } catch (error) {
       return this.fail(error as TransferError);
     }
-    if (this.isDisposed) {
-      await this.part.close();
-      return;
-    }
-    this.resumedBytes = this.part.written.bytes;
-    this.part.followHash();
+    this.resumed = part.written.bytes;
+    part.followHash();
     if (options.stream) {
-      this.feeder = new StreamFeeder(options.stream, this.part, options.size, (f) =>
+      this.feeder = new StreamFeeder(options.stream, part, options.size, (f) =>
         this.ctx.background.delete(f),
       );
       this.ctx.background.add(this.feeder);
@@ -121,11 +96,6 @@ export class ReceiveTransfer extends TransferBase {
     const early = this.earlyHello;
     this.earlyHello = null;
     if (early) this.onHello(early, this.now());
-  }
-
-  /** Bytes already on disk from an earlier attempt when this transfer started. */
-  get resumed(): number {
-    return this.resumedBytes;
   }
 
   protected get watchdogActive(): boolean {
@@ -180,7 +150,7 @@ export class ReceiveTransfer extends TransferBase {
       this.chunkSize = msg.chunkSize;
       const total = Math.ceil(options.size / msg.chunkSize);
       this.window = new ReceiveWindow(total);
-      this.markResumed(total);
+      this.window.markHeld(this.part!.written.toJSON(), msg.chunkSize, options.size);
       this.state = 'receiving';
       this.lastProgressAt = now;
     } else if (msg.chunkSize !== this.chunkSize) {
@@ -188,17 +158,6 @@ export class ReceiveTransfer extends TransferBase {
     }
     this.sendAck(now);
     this.maybeComplete();
-  }
-
-  /** Chunks wholly inside ranges written by an earlier attempt count as received. */
-  private markResumed(total: number): void {
-    const size = this.options.size;
-    const cs = this.chunkSize;
-    for (const [start, end] of this.part!.written.toJSON()) {
-      const first = Math.ceil(start / cs);
-      const stop = end === size ? total : Math.floor(end / cs);
-      for (let c = first; c < stop; c++) this.window!.add(c);
-    }
   }
 
   private onData(msg: Extract<Message, { type: 2 }>, now: number): void {
@@ -241,7 +200,6 @@ export class ReceiveTransfer extends TransferBase {
       },
       (error: TransferError) => {
         this.writes.delete(write);
-        this.writeError ??= error;
         this.fail(error);
       },
     );
@@ -298,36 +256,23 @@ export class ReceiveTransfer extends TransferBase {
   }
 
   private async verify(): Promise<void> {
-    const part = this.part!;
-    const { size, sha256, dir } = this.options;
-    const actual = await part.sha256(size).catch(() => null);
+    const { size } = this.options;
+    const outcome = await verifyAndSave(this.part!, this.options, this.fileName);
     if (this.settled) return;
-    if (actual !== sha256) {
-      this.doneStatus = 1;
-      this.sendDone();
-      await part.discard();
-      this.fail(
-        new TransferError(
-          TransferErrorCode.HashMismatch,
-          `SHA-256 mismatch: got ${actual}, want ${sha256}`,
-        ),
-        false,
-      );
+    if (outcome instanceof TransferError) {
+      if (outcome.code === TransferErrorCode.HashMismatch) {
+        this.doneStatus = 1;
+        this.sendDone();
+      }
+      this.fail(outcome, outcome.code !== TransferErrorCode.HashMismatch);
       return;
     }
-    let saved: string;
-    try {
-      saved = await part.finalize(dir, this.fileName);
-    } catch (error) {
-      return this.fail(error as TransferError);
-    }
-    if (this.settled) return;
-    this.savedPath = saved;
+    this.savedPath = outcome;
     this.state = 'lingering';
     this.sendDone();
     this.progress.update(size, this.now(), true);
     this.feeder?.finish();
-    this.succeed({ bytes: size, path: saved, sentBytes: size - this.resumedBytes });
+    this.succeed({ bytes: size, path: outcome, sentBytes: size - this.resumed });
     // Keep answering POLL/DATA with DONE until FIN, or for lingerMs if the FIN is lost.
     this.timers.timeout(this.ctx.config.lingerMs, () => this.dispose());
   }

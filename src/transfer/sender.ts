@@ -3,9 +3,6 @@
  * receiver already holds) → data (paced chunks, selective ACKs, loss recovery) → finishing
  * (POLL until the receiver's DONE says it verified and saved the file) → done.
  */
-import type { FileHandle } from 'node:fs/promises';
-import fs from 'node:fs/promises';
-import { SecureChannel } from './channel.js';
 import { ChunkReader } from './chunk-reader.js';
 import { RateController } from './congestion.js';
 import { deriveKeys, transferTag } from './crypto.js';
@@ -13,7 +10,7 @@ import { Direction, MessageType } from './datagram.js';
 import { fileError, TransferError, TransferErrorCode } from './errors.js';
 import type { Message } from './messages.js';
 import { Pacer } from './pacer.js';
-import { ProgressMeter } from './progress.js';
+import type { ProgressMeter } from './progress.js';
 import { type EngineContext, TransferBase } from './transfer-base.js';
 import type { SendOptions } from './types.js';
 import { DEFAULT_WINDOW_CONFIG, SendWindow } from './window.js';
@@ -28,7 +25,6 @@ type State = 'opening' | 'hello' | 'data' | 'finishing';
 export class SendTransfer extends TransferBase {
   readonly direction = 'send' as const;
   private state: State = 'opening';
-  private fh: FileHandle | null = null;
   private reader: ChunkReader | null = null;
   window: SendWindow | null = null;
   private rate: RateController;
@@ -58,13 +54,7 @@ export class SendTransfer extends TransferBase {
     const now = this.now();
     this.rate = new RateController(now);
     this.pacer = new Pacer(now);
-    this.progress = new ProgressMeter(
-      options.transferId,
-      options.size,
-      now,
-      (p) => this.emit('progress', p),
-      ctx.config.progressIntervalMs,
-    );
+    this.progress = this.newProgress(options.size);
   }
 
   /** Chunk-level counters for tests and diagnostics. */
@@ -82,29 +72,20 @@ export class SendTransfer extends TransferBase {
     if (typeof keys === 'string') {
       return this.fail(new TransferError(TransferErrorCode.BadKey, keys), false);
     }
+    // Chunk indices are u32: a huge file gets bigger chunks rather than overflowing them.
+    this.chunkSize = Math.max(this.chunkSize, Math.ceil(options.size / 0xffff_fff0));
     try {
-      this.fh = await fs.open(options.filePath, 'r');
-      const stat = await this.fh.stat();
-      if (stat.size !== options.size) {
-        throw new Error(`size is ${stat.size} bytes, the offer said ${options.size}`);
-      }
+      this.reader = await ChunkReader.open(options.filePath, options.size, this.chunkSize);
     } catch (error) {
       return this.fail(fileError('cannot read', options.filePath, error), false);
     }
-    if (this.isDisposed) return;
-    this.channel = new SecureChannel(
-      this.ctx.socket,
-      options.peer,
-      transferTag(options.transferId),
-      Direction.ToReceiver,
-      keys,
-      this.stats,
-    );
-    // Chunk indices are u32: a huge file gets bigger chunks rather than overflowing them.
-    this.chunkSize = Math.max(this.chunkSize, Math.ceil(options.size / 0xffff_fff0));
+    if (this.isDisposed) {
+      await this.reader.close();
+      return;
+    }
+    this.openChannel(keys, Direction.ToReceiver);
     const total = Math.ceil(options.size / this.chunkSize);
     const last = options.size - (total - 1) * this.chunkSize;
-    this.reader = new ChunkReader(this.fh, options.size, this.chunkSize);
     this.window = new SendWindow(
       total,
       (c) => (c === total - 1 ? last : this.chunkSize),
@@ -186,7 +167,7 @@ export class SendTransfer extends TransferBase {
       this.lastProgressAt = now;
       return;
     }
-    this.progress.update(this.ackedBytes(), now);
+    this.progress.update(this.window!.ackedBytes, now);
     if (window.complete) {
       this.state = 'finishing';
       this.controlBackoff = 1;
@@ -194,11 +175,6 @@ export class SendTransfer extends TransferBase {
       return;
     }
     this.pump();
-  }
-
-  private ackedBytes(): number {
-    const w = this.window!;
-    return Math.min(this.options.size, w.acked.count * this.chunkSize);
   }
 
   protected onTick(now: number): void {
@@ -219,7 +195,7 @@ export class SendTransfer extends TransferBase {
       this.stats.fastLosses = window.stats.fastLosses;
       if (out.lostChunks > 0) this.pump();
     }
-    this.progress.update(this.ackedBytes(), now);
+    this.progress.update(this.window!.ackedBytes, now);
   }
 
   /** Sends while the pacer, the window and the ACK bitmap span allow. */
@@ -306,6 +282,6 @@ export class SendTransfer extends TransferBase {
 
   protected async release(): Promise<void> {
     this.state = 'finishing';
-    await this.fh?.close().catch(() => {});
+    await this.reader?.close();
   }
 }

@@ -5,11 +5,12 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { newTransferStats, type SecureChannel, type TransferStats } from './channel.js';
-import type { Header } from './datagram.js';
-import { MessageType } from './datagram.js';
+import { newTransferStats, SecureChannel, type TransferStats } from './channel.js';
+import { type DirectionKeys, transferTag } from './crypto.js';
+import { type Direction, type Header, MessageType } from './datagram.js';
 import { TransferError, TransferErrorCode, toTransferErrorCode } from './errors.js';
 import type { Message } from './messages.js';
+import { ProgressMeter } from './progress.js';
 import { TimerGroup } from './timers.js';
 import type { Transfer, TransferResult } from './types.js';
 import type { DatagramSocket, Peer } from './udp-socket.js';
@@ -77,6 +78,24 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     this.startedAt = this.now();
     this.lastProgressAt = this.startedAt;
     this.timers.timeout(0, () => this.watch());
+  }
+
+  /** The channel to the peer; `toward` is the direction of the datagrams this side sends. */
+  protected openChannel(keys: DirectionKeys, toward: Direction): SecureChannel {
+    const tag = transferTag(this.transferId);
+    this.channel = new SecureChannel(this.ctx.socket, this.peer, tag, toward, keys, this.stats);
+    return this.channel;
+  }
+
+  protected newProgress(total: number): ProgressMeter {
+    const interval = this.ctx.config.progressIntervalMs;
+    return new ProgressMeter(
+      this.transferId,
+      total,
+      this.now(),
+      (p) => this.emit('progress', p),
+      interval,
+    );
   }
 
   protected now(): number {

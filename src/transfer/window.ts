@@ -62,6 +62,8 @@ export class SendWindow {
   /** First chunk not yet acknowledged. */
   cum = 0;
   inFlightBytes = 0;
+  /** Bytes acknowledged so far (resumed chunks included). */
+  ackedBytes = 0;
   readonly stats: WindowStats = { sent: 0, retransmits: 0, fastLosses: 0, timeouts: 0 };
   /** Insertion order is send order (a resend moves the chunk to the end). */
   private readonly inFlight = new Map<number, InFlight>();
@@ -229,6 +231,7 @@ export class SendWindow {
     if (!this.acked.add(chunk)) return;
     out.ackedChunks++;
     out.ackedBytes += this.bytesOf(chunk);
+    this.ackedBytes += this.bytesOf(chunk);
     this.retries.delete(chunk);
     const f = this.inFlight.get(chunk);
     if (!f) return;

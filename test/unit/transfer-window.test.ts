@@ -143,4 +143,18 @@ describe('receive window', () => {
     r.remove(2);
     expect(r.cum).toBe(2);
   });
+
+  it('marks chunks wholly inside resumed byte ranges as held, the short last one included', () => {
+    const r = new ReceiveWindow(5); // 4 × 1000 B + 500 B = 4500 B
+    r.markHeld(
+      [
+        [0, 2500],
+        [3000, 4500],
+      ],
+      1000,
+      4500,
+    );
+    expect([0, 1, 2, 3, 4].map((c) => r.received.has(c))).toEqual([true, true, false, true, true]);
+    expect(r.cum).toBe(2);
+  });
 });
