@@ -2,7 +2,7 @@
  * Plain line mode: SPEC.md's dialogue on stdin/stdout, for pipes, scripts and `--plain`.
  */
 import type { ChatClient } from '../client/chat-client.js';
-import { COMMAND_LIST, parseCommand } from '../client/commands.js';
+import { COMMAND_LIST, commandHelp, parseCommand } from '../client/commands.js';
 import {
   formatGroupMessage,
   formatInvite,
@@ -12,6 +12,7 @@ import {
   formatTransferDone,
   formatTransferFailed,
 } from '../client/format.js';
+import { formatBroadcast, formatPresence, formatReceipt } from '../client/more-format.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { LineReader } from './line-reader.js';
 
@@ -56,10 +57,16 @@ export async function runPlainClient(options: PlainOptions): Promise<number> {
   process.once('SIGINT', () => void logoutAndExit());
   process.once('SIGTERM', () => void logoutAndExit());
 
+  // Set when the server said why it ends the session: the close that follows is no surprise.
+  let byeCode: string | undefined;
   client.on('disconnected', ({ expected }) => {
-    if (!expected) void finish(1, ['Connection to the server was lost.']);
+    if (byeCode === ErrorCode.IdleTimeout) void finish(0);
+    else if (!expected) void finish(1, ['Connection to the server was lost.']);
   });
-  client.on('bye', ({ reason }) => print(`Disconnected by the server: ${reason}`));
+  client.on('bye', ({ reason, code }) => {
+    byeCode = code;
+    print(`Disconnected by the server: ${reason}`);
+  });
 
   const login = async (): Promise<boolean> => {
     print('Please login');
@@ -84,6 +91,12 @@ export async function runPlainClient(options: PlainOptions): Promise<number> {
         switch (err.code) {
           case ErrorCode.InvalidPassword:
             break;
+          case ErrorCode.CanRegister: {
+            const outcome = await register(username, password);
+            if (outcome !== 'retry') return outcome === 'ok';
+            username = null;
+            break;
+          }
           case ErrorCode.AccountBlocked:
           case ErrorCode.AccountLocked:
             await finish(1);
@@ -92,6 +105,31 @@ export async function runPlainClient(options: PlainOptions): Promise<number> {
             username = null;
         }
       }
+    }
+  };
+
+  /**
+   * The server allows registration and the name is free: the password is asked a second
+   * time and, when both match, the account is created. 'retry' when they differ or the
+   * server refused (its reason printed): the dialogue starts over at the username.
+   */
+  const register = async (username: string, first: string): Promise<'ok' | 'retry' | 'eof'> => {
+    output.write('Repeat password: ');
+    const again = await reader.next({ mute: options.terminal });
+    if (options.terminal) output.write('\n');
+    if (again === null) return 'eof';
+    if (again !== first) {
+      print('Passwords do not match. Please try again');
+      return 'retry';
+    }
+    try {
+      await client.register(username, first);
+      print(`Account ${username} created.`);
+      return 'ok';
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      print(err.message);
+      return 'retry';
     }
   };
 
@@ -112,6 +150,10 @@ export async function runPlainClient(options: PlainOptions): Promise<number> {
         return logoutAndExit();
       }
       if (line.trim() === '') continue;
+      if (line.trim() === '/help') {
+        print(...commandHelp(), COMMAND_LIST);
+        continue;
+      }
       const parsed = parseCommand(line);
       if (!parsed.ok) {
         print(parsed.error, COMMAND_LIST);
@@ -140,6 +182,10 @@ function subscribeToEvents(
   client.on('message', (m) => print(formatMessage(m), COMMAND_LIST));
   client.on('group-message', (m) => print(formatGroupMessage(m), COMMAND_LIST));
   client.on('group-invite', (i) => print(formatInvite(i), COMMAND_LIST));
+  client.on('broadcast', (m) => print(formatBroadcast(m), COMMAND_LIST));
+  // Notices nobody asked for: one line each, no command list.
+  client.on('presence', (p) => print(formatPresence(p)));
+  client.on('receipt', (r) => print(formatReceipt(r)));
   client.on('transfer-incoming', (t) =>
     print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`),
   );

@@ -9,23 +9,43 @@ import type { TransferEngine } from '../transfer/types.js';
 import type { Logger } from '../util/logger.js';
 import type { Command } from './commands.js';
 import { Connection } from './connection.js';
+import { type MoreCommand, type MoreResult, runMore } from './more-commands.js';
 import { type TransferEvents, TransferManager } from './transfers.js';
 
 export type CommandResult =
-  | { kind: 'sent'; to: string; ts: number }
+  | {
+      kind: 'sent';
+      to: string;
+      ts: number;
+      /** The message's number, as receipts name it. */
+      id?: number;
+      /** The receiver is offline: the server keeps it for their next login. */
+      queued?: boolean;
+      /** The receiver is away, with their away text. */
+      away?: string;
+    }
   | { kind: 'active-users'; users: ActiveUser[] }
   | { kind: 'group-created'; group: string; members: string[] }
   | { kind: 'group-joined'; group: string }
   | { kind: 'group-sent'; group: string; ts: number }
   | { kind: 'transfer-started'; transferId: string; to: string; filename: string; size: number }
-  | { kind: 'logged-out'; username: string };
+  | { kind: 'logged-out'; username: string }
+  | MoreResult;
 
 export interface ChatClientEvents extends TransferEvents {
-  message: [{ from: string; text: string; ts: number }];
-  'group-message': [{ group: string; from: string; text: string; ts: number }];
+  /** `offline`: it waited in the server's queue while you were offline. */
+  message: [{ from: string; text: string; ts: number; id?: number; offline?: boolean }];
+  'group-message': [{ group: string; from: string; text: string; ts: number; offline?: boolean }];
+  /** Another user logged in or out, went away or came back. */
+  presence: [
+    { user: string; status: 'online' | 'offline' | 'away' | 'back'; text?: string; ts: number },
+  ];
+  /** A direct message you sent (number `id`, sent at `ts`) reached `to`'s client. */
+  receipt: [{ id: number; to: string; ts: number; deliveredAt: number }];
+  broadcast: [{ from: string; text: string; ts: number }];
   'group-invite': [{ group: string; from: string; members: string[] }];
-  /** The server ended the session (idle time-out, shutdown) with a reason. */
-  bye: [{ reason: string }];
+  /** The server ended the session (idle time-out, shutdown) with a reason; code IDLE_TIMEOUT when idle. */
+  bye: [{ reason: string; code?: string }];
   /** The control connection closed; `expected` is true after a logout. */
   disconnected: [{ expected: boolean }];
 }
@@ -103,9 +123,41 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       password,
       udpPort: this.options.engine.port,
     });
-    this.username = reply.username;
+    this.signedIn(reply.username, password);
+  }
+
+  /**
+   * Creates an account (servers started with --allow-register) and signs in with it; rejects
+   * with a ProtocolError (BAD_USERNAME, BAD_PASSWORD, USERNAME_TAKEN...) otherwise.
+   */
+  async register(username: string, password: string): Promise<void> {
+    const reply = await this.connection.request({
+      type: 'register',
+      username,
+      password,
+      udpPort: this.options.engine.port,
+    });
+    this.signedIn(reply.username, password);
+  }
+
+  private signedIn(username: string, password: string): void {
+    this.username = username;
     this.credentials = { username, password };
-    this.transfers.setUser(reply.username);
+    this.transfers.setUser(username);
+    this.fetchInbox();
+  }
+
+  /**
+   * Asks for what arrived while this user was offline. Deferred to the next turn, so the
+   * face that awaited login() has subscribed to the events the queued pushes become.
+   */
+  private fetchInbox(): void {
+    setImmediate(() => {
+      if (!this.connection.isOpen) return;
+      this.connection.request({ type: 'inbox' }).catch((err: unknown) => {
+        this.options.logger.debug('inbox request failed', { error: String(err) });
+      });
+    });
   }
 
   /**
@@ -135,6 +187,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     }
     this.connection = connection;
     this.attach(connection);
+    this.fetchInbox();
   }
 
   /** Runs one parsed command. Errors (ProtocolError, TransferStartError) carry user-facing text. */
@@ -142,8 +195,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const c = this.connection;
     switch (command.name) {
       case 'msgto': {
-        const { ts } = await c.request({ type: 'msgto', to: command.to, text: command.text });
-        return { kind: 'sent', to: command.to, ts };
+        const reply = await c.request({ type: 'msgto', to: command.to, text: command.text });
+        return { kind: 'sent', to: command.to, ...reply };
       }
       case 'activeuser': {
         const { users } = await c.request({ type: 'activeuser' });
@@ -175,6 +228,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       }
       case 'logout':
         return this.logout();
+      default:
+        return runMore(c, this.transfers, this.username, command as MoreCommand);
     }
   }
 
@@ -202,17 +257,35 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   private onPush(event: PushEvent): void {
     switch (event.type) {
-      case 'message':
-        this.emit('message', { from: event.from, text: event.text, ts: event.ts });
+      case 'message': {
+        const { type: _t, ...message } = event;
+        this.emit('message', message);
+        // The receipt the sender waits for: sent once the message has reached this client.
+        if (event.id !== undefined) {
+          this.connection.request({ type: 'delivered', id: event.id }).catch(() => undefined);
+        }
         break;
-      case 'group-message':
-        this.emit('group-message', {
-          group: event.group,
-          from: event.from,
-          text: event.text,
-          ts: event.ts,
-        });
+      }
+      case 'group-message': {
+        const { type: _t, ...message } = event;
+        this.emit('group-message', message);
         break;
+      }
+      case 'presence': {
+        const { type: _t, ...presence } = event;
+        this.emit('presence', presence);
+        break;
+      }
+      case 'receipt': {
+        const { type: _t, ...receipt } = event;
+        this.emit('receipt', receipt);
+        break;
+      }
+      case 'broadcast': {
+        const { type: _t, ...message } = event;
+        this.emit('broadcast', message);
+        break;
+      }
       case 'group-invite':
         this.emit('group-invite', { group: event.group, from: event.from, members: event.members });
         break;
@@ -223,7 +296,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.transfers.onCancelled(event.transferId, event.reason);
         break;
       case 'bye':
-        this.emit('bye', { reason: event.reason });
+        this.emit('bye', { reason: event.reason, ...(event.code ? { code: event.code } : {}) });
         break;
     }
   }

@@ -10,7 +10,19 @@ export type Command =
   | { name: 'joingroup'; group: string }
   | { name: 'groupmsg'; group: string; text: string }
   | { name: 'p2pvideo'; to: string; file: string }
-  | { name: 'logout' };
+  | { name: 'logout' }
+  | { name: 'history'; conversation: string; limit: number }
+  | { name: 'broadcast'; text: string }
+  | { name: 'block'; user: string }
+  | { name: 'unblock'; user: string }
+  | { name: 'blocked' }
+  | { name: 'lastseen'; minutes: number }
+  | { name: 'away'; text: string }
+  | { name: 'groups' }
+  | { name: 'members'; group: string }
+  | { name: 'invite'; group: string; user: string }
+  | { name: 'leavegroup'; group: string }
+  | { name: 'groupvideo'; group: string; file: string };
 
 export type CommandName = Command['name'];
 
@@ -27,6 +39,18 @@ export const USAGE: Record<CommandName, string> = {
   groupmsg: '/groupmsg GROUPNAME MESSAGE',
   p2pvideo: '/p2pvideo USERNAME FILENAME',
   logout: '/logout',
+  history: '/history USERNAME|GROUPNAME [N]',
+  broadcast: '/broadcast MESSAGE',
+  block: '/block USERNAME',
+  unblock: '/unblock USERNAME',
+  blocked: '/blocked',
+  lastseen: '/lastseen [MINUTES]',
+  away: '/away [TEXT]',
+  groups: '/groups',
+  members: '/members GROUPNAME',
+  invite: '/invite GROUPNAME USERNAME',
+  leavegroup: '/leavegroup GROUPNAME',
+  groupvideo: '/groupvideo GROUPNAME FILENAME',
 };
 
 /** One-line description of each command, for help texts. */
@@ -38,7 +62,28 @@ export const DESCRIPTION: Record<CommandName, string> = {
   groupmsg: 'send a message to a group chat you joined',
   p2pvideo: 'send a file (a video) straight to an online user over UDP',
   logout: 'log out and quit',
+  history: 'show the last N messages (default 20) with a user or in a group chat',
+  broadcast: 'send a message to every online user',
+  block: "refuse a user's messages and files and hide from them that you are online",
+  unblock: 'take a user off your block list',
+  blocked: 'list the users you blocked',
+  lastseen: 'list users seen in the last MINUTES minutes (default 60)',
+  away: 'mark yourself away with an optional text; /away again when back',
+  groups: 'list your group chats and invitations',
+  members: 'list the members of a group chat and who is online',
+  invite: 'invite a user to a group chat you joined',
+  leavegroup: 'leave a group chat, or decline its invitation',
+  groupvideo: 'send a file to every online member of a group chat over UDP',
 };
+
+/** Plain mode's `/help`: every command with its usage and what it does. */
+export function commandHelp(): string[] {
+  return (Object.keys(USAGE) as CommandName[]).map((n) => `${USAGE[n]}: ${DESCRIPTION[n]}`);
+}
+
+/** Default N of /history and of /lastseen (minutes). */
+export const HISTORY_DEFAULT = 20;
+export const LASTSEEN_DEFAULT = 60;
 
 /** SPEC.md's command list, shown after login and after every command's result. */
 export const COMMAND_LIST =
@@ -110,8 +155,73 @@ export function parseCommand(line: string): ParseResult {
     }
     case 'activeuser':
     case 'logout':
+    case 'blocked':
+    case 'groups':
       if (args.trim() !== '') return usage(name, `/${name} takes no arguments`);
       return { ok: true, command: { name } };
+    default:
+      return parseExtension(name, args);
+  }
+}
+
+/** A positive whole number written in digits, or null. */
+function count(word: string | undefined): number | null {
+  if (word === undefined || !/^\d{1,6}$/.test(word)) return null;
+  const n = Number(word);
+  return n > 0 ? n : null;
+}
+
+/** The commands beyond the assignment's (history, blocks, presence, more group commands). */
+function parseExtension(name: string, args: string): ParseResult {
+  const words = args.split(/\s+/).filter(Boolean);
+  switch (name) {
+    case 'history': {
+      if (words.length === 0) return usage('history', 'Missing user or group name');
+      if (words.length > 2) return usage('history', 'Too many arguments');
+      const limit = words.length === 2 ? count(words[1]) : HISTORY_DEFAULT;
+      if (limit === null) return usage('history', 'N must be a whole number above 0');
+      return { ok: true, command: { name, conversation: words[0]!, limit } };
+    }
+    case 'lastseen': {
+      if (words.length > 1) return usage('lastseen', 'Too many arguments');
+      const minutes = words.length === 1 ? count(words[0]) : LASTSEEN_DEFAULT;
+      if (minutes === null) return usage('lastseen', 'MINUTES must be a whole number above 0');
+      return { ok: true, command: { name, minutes } };
+    }
+    case 'broadcast': {
+      const text = args.trim();
+      if (text === '') return usage('broadcast', 'Missing message');
+      return { ok: true, command: { name, text } };
+    }
+    case 'away':
+      return { ok: true, command: { name, text: args.trim() } };
+    case 'block':
+    case 'unblock':
+      if (words.length !== 1) {
+        return usage(name, words.length === 0 ? 'Missing username' : 'Too many arguments');
+      }
+      return { ok: true, command: { name, user: words[0]! } };
+    case 'members':
+    case 'leavegroup':
+      if (words.length !== 1) {
+        return usage(name, words.length === 0 ? 'Missing group name' : 'Too many arguments');
+      }
+      return { ok: true, command: { name, group: words[0]! } };
+    case 'invite':
+      if (words.length !== 2) {
+        return usage(
+          'invite',
+          words.length < 2 ? 'Missing group name or username' : 'Too many arguments',
+        );
+      }
+      return { ok: true, command: { name, group: words[0]!, user: words[1]! } };
+    case 'groupvideo': {
+      const { words: group, rest } = splitWords(args, 1);
+      const file = rest.trim();
+      if (group.length === 0) return usage('groupvideo', 'Missing group name and file name');
+      if (file === '') return usage('groupvideo', 'Missing file name');
+      return { ok: true, command: { name, group: group[0]!, file } };
+    }
     default:
       return { ok: false, error: INVALID_COMMAND };
   }

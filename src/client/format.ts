@@ -4,17 +4,18 @@
  */
 import { formatTimestamp } from '../util/time-format.js';
 import type { CommandResult } from './chat-client.js';
+import { formatMoreResult, formatSent } from './more-format.js';
 import type { TransferInfo } from './transfers.js';
 
 export function formatResult(result: CommandResult): string[] {
   switch (result.kind) {
     case 'sent':
-      return [`message sent at ${formatTimestamp(result.ts)}.`];
+      return formatSent(result);
     case 'active-users':
       if (result.users.length === 0) return ['no other active user'];
       return result.users.map(
         (u) =>
-          `${u.username}, ${u.address}, ${u.udpPort}, active since ${formatTimestamp(u.since)}.`,
+          `${u.username}, ${u.address}, ${u.udpPort}, active since ${formatTimestamp(u.since)}.${awayNote(u.away)}`,
       );
     case 'group-created':
       return [`Group chat created ${result.group}`];
@@ -26,8 +27,13 @@ export function formatResult(result: CommandResult): string[] {
       return [`Sending ${result.filename} (${formatBytes(result.size)}) to ${result.to}...`];
     case 'logged-out':
       return [`Bye, ${result.username}!`];
+    default:
+      return formatMoreResult(result);
   }
 }
+
+const awayNote = (away: string | undefined): string =>
+  away === undefined ? '' : away === '' ? ' (away)' : ` (away: ${away})`;
 
 export const formatMessage = (m: { from: string; text: string; ts: number }): string =>
   `${formatTimestamp(m.ts)}, ${m.from}: ${m.text}`;

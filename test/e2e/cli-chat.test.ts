@@ -34,8 +34,18 @@ async function command(user: string, line: string): Promise<string> {
     if (Date.now() > deadline) throw new Error(`no answer to ${line}: ${proc.stdout.slice(from)}`);
     await proc.waitFor(COMMAND_LIST, { from, timeoutMs: 20_000 });
   }
-  return proc.stdout.slice(from).split(COMMAND_LIST)[0]!.trim();
+  return withoutNotices(proc.stdout.slice(from).split(COMMAND_LIST)[0]!).trim();
 }
+
+/** Presence and receipt notices arrive whenever they happen; a command's answer is the rest. */
+const NOTICE = new RegExp(
+  `^(\\S+ logged (in|out)\\.|\\S+ received your message sent at ${TS}\\.)$`,
+);
+const withoutNotices = (text: string): string =>
+  text
+    .split('\n')
+    .filter((line) => !NOTICE.test(line))
+    .join('\n');
 
 const readLog = (name: string) => fs.readFile(path.join(serverDir, 'logs', name), 'utf8');
 
@@ -71,10 +81,14 @@ afterAll(async () => {
 });
 
 describe('plain client against the real server', () => {
-  it('shows the login dialogue and the command list', () => {
-    expect(clients.Yoda!.stdout).toBe(
+  it('shows the login dialogue and the command list', async () => {
+    expect(withoutNotices(clients.Yoda!.stdout)).toBe(
       `Please login\nUsername: Password: Welcome to TESSENGER!\n${COMMAND_LIST}\n`,
     );
+    // The users who logged in after Yoda, announced to her.
+    for (const u of ['obiwan', 'Hans', 'vader']) {
+      await clients.Yoda!.waitFor(`${u} logged in.`);
+    }
   });
 
   it('writes userlog.txt with one line per online user', async () => {
@@ -194,7 +208,11 @@ describe('plain client against the real server', () => {
       ['2', 'Hans'],
       ['3', 'vader'],
     ]);
-    expect(await command('Yoda', '/msgto obiwan are you there')).toBe('obiwan is offline.');
+    await clients.Yoda!.waitFor('obiwan logged out.');
+    // Offline but known: the message waits for obiwan's next login.
+    expect(await command('Yoda', '/msgto obiwan are you there')).toMatch(
+      new RegExp(`^obiwan is offline: message queued at ${TS}, delivered when they log in\\.$`),
+    );
   });
 
   it('logs out a killed client when its connection drops', async () => {
@@ -211,7 +229,7 @@ describe('plain client against the real server', () => {
     expect(await clients.vader!.exited).toBe(0);
     expect(clients.vader!.stdout.trimEnd().endsWith('Bye, vader!')).toBe(true);
     expect(await command('Yoda', '/activeuser')).toBe('no other active user');
-    // Errors never reached the message log.
-    expect((await readLog('messagelog.txt')).trim().split('\n')).toHaveLength(3);
+    // Errors never reached the message log; the queued message did.
+    expect((await readLog('messagelog.txt')).trim().split('\n')).toHaveLength(4);
   });
 });
