@@ -16,9 +16,10 @@ import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } fro
 import { bindUdpSocket, type DatagramSocket, type Peer, type SocketStats } from './udp-socket.js';
 
 /** Chunk payload on loopback, where datagrams never fragment on a wire. */
-export const LOOPBACK_CHUNK = 48 * 1024;
+export const LOOPBACK_CHUNK = 60 * 1024;
 /** Elsewhere: fits a 1280-byte IPv6 minimum MTU with headers, so nothing fragments. */
 export const PATH_CHUNK = 1200;
+export const MAX_CHUNK = 65_000;
 
 export interface EngineOptions {
   port: number;
@@ -117,8 +118,13 @@ export function createEngineOnSocket(
     return transfer;
   };
 
+  // A datagram must fit UDP's 65 507 bytes with the 44 bytes of header, tag and DATA prefix.
   const chunkFor = (peer: Peer): number =>
-    config.chunkSize ?? (isLoopback(peer.address) ? LOOPBACK_CHUNK : PATH_CHUNK);
+    config.chunkSize
+      ? Math.min(MAX_CHUNK, Math.max(1, Math.floor(config.chunkSize)))
+      : isLoopback(peer.address)
+        ? LOOPBACK_CHUNK
+        : PATH_CHUNK;
 
   return {
     port: socket.port,
