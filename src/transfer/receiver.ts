@@ -264,7 +264,8 @@ export class ReceiveTransfer extends TransferBase {
         this.doneStatus = 1;
         this.sendDone();
       }
-      this.fail(outcome, outcome.code !== TransferErrorCode.HashMismatch);
+      // The ABORT that fail() sends (and repeats) backs up a DONE(1) that might be lost.
+      this.fail(outcome);
       return;
     }
     this.savedPath = outcome;

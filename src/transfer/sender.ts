@@ -144,14 +144,16 @@ export class SendTransfer extends TransferBase {
   private onAck(msg: Extract<Message, { type: 3 }>, now: number): void {
     const window = this.window;
     if (!window || this.state === 'opening') return;
-    if (this.state === 'hello') {
+    const answersHello = this.state === 'hello';
+    if (answersHello) {
       this.state = 'data';
       this.controlBackoff = 1;
       this.lastProgressAt = now;
     }
     const out = window.onAck(msg.cum, msg.bitmap, now);
     let rttMs: number | null = null;
-    if (out.ackedChunks > 0 || window.total === 0) {
+    // Only ACKs that acknowledge something (or answer HELLO) echo a fresh timestamp.
+    if (out.ackedChunks > 0 || answersHello) {
       const us = ((this.stamp() - msg.echoTs) >>> 0) - msg.ackDelayUs;
       // A garbage echo (wrapped or from before a resend) would poison the estimate.
       if (us >= 0 && us < 60_000_000) {

@@ -115,4 +115,18 @@ describe('transfer engine against hostile datagrams', () => {
     expect(await fs.readFile(`${dst}/Yoda_notes.txt`, 'utf8')).toBe('mine, keep');
     expect(await sha256Of(`${dst}/Yoda_notes-2.txt`)).toBe(file.sha256);
   });
+
+  it('fails both sides with HASH_MISMATCH when the bytes do not match the offer, keeping nothing', async () => {
+    pair = await enginePair({ engine: { chunkSize: 1000 } });
+    const src = await tempDir();
+    const dst = await tempDir();
+    const file = await writeTestFile(src, 'changed.bin', 10_000, 1);
+    // The presenter's file changes after it was hashed and offered (same size).
+    await writeTestFile(src, 'changed.bin', 10_000, 2);
+    const t = startTransfer(pair, file, dst);
+    const [s, r] = await Promise.allSettled([t.send.done, t.receive.done]);
+    expect(s).toMatchObject({ status: 'rejected', reason: { code: 'HASH_MISMATCH' } });
+    expect(r).toMatchObject({ status: 'rejected', reason: { code: 'HASH_MISMATCH' } });
+    expect(await fs.readdir(dst)).toEqual([]);
+  });
 });
