@@ -32,6 +32,8 @@ export interface EngineOptions {
   lingerMs?: number;
   progressIntervalMs?: number;
   maxPendingWriteBytes?: number;
+  /** fsync a received file before it is renamed into place (default false). */
+  fsync?: boolean;
 }
 
 /** Engine-wide drop counters, readable by tests. */
@@ -68,6 +70,7 @@ export function createEngineOnSocket(
     lingerMs: options.lingerMs ?? 10_000,
     progressIntervalMs: options.progressIntervalMs ?? 200,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 32 * 1024 * 1024,
+    fsync: options.fsync ?? false,
   };
   const routes = new Map<string, TransferBase>();
   const background = new Set<{ stop(): void }>();

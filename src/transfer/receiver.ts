@@ -257,7 +257,12 @@ export class ReceiveTransfer extends TransferBase {
 
   private async verify(): Promise<void> {
     const { size } = this.options;
-    const outcome = await verifyAndSave(this.part!, this.options, this.fileName);
+    const outcome = await verifyAndSave(
+      this.part!,
+      this.options,
+      this.fileName,
+      this.ctx.config.fsync,
+    );
     if (this.settled) return;
     if (outcome instanceof TransferError) {
       if (outcome.code === TransferErrorCode.HashMismatch) {

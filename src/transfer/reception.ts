@@ -46,6 +46,7 @@ export async function verifyAndSave(
   part: PartFile,
   options: ReceiveOptions,
   name: string,
+  fsync: boolean,
 ): Promise<string | TransferError> {
   const actual = await part.sha256(options.size).catch(() => null);
   if (actual !== options.sha256) {
@@ -54,7 +55,7 @@ export async function verifyAndSave(
     return new TransferError(TransferErrorCode.HashMismatch, why);
   }
   try {
-    return await part.finalize(options.dir, name);
+    return await part.finalize(options.dir, name, fsync);
   } catch (error) {
     return error as TransferError;
   }

@@ -28,6 +28,8 @@ export interface EngineConfig {
   progressIntervalMs: number;
   /** Receiver: cap on bytes queued for the disk; chunks beyond it are dropped and resent. */
   maxPendingWriteBytes: number;
+  /** Receiver: fsync the file before renaming it into place (durable, ~1 s per GB slower). */
+  fsync: boolean;
 }
 
 /** What a transfer needs from its engine. */
