@@ -14,6 +14,10 @@ export interface ChatLine {
   text: string;
   /** The line names this user (or is a direct message to them). */
   highlight?: boolean;
+  /** Own direct messages: the server's number, and what became of the message. */
+  id?: number;
+  delivered?: boolean;
+  queued?: boolean;
 }
 
 export interface Conversation {

@@ -5,9 +5,17 @@
 import type { ChatClient, CommandResult } from '../client/chat-client.js';
 import type { Command } from '../client/commands.js';
 import { ConnectionError } from '../client/connection.js';
-import { type ChatLine, type Conversation, mentions, SERVER_ID } from '../client/conversations.js';
+import {
+  type ChatLine,
+  type Conversation,
+  conversationId,
+  mentions,
+  SERVER_ID,
+} from '../client/conversations.js';
 import { formatBytes, formatInvite, formatResult, formatTransferFailed } from '../client/format.js';
+import { formatPresence } from '../client/more-format.js';
 import type { TransferInfo } from '../client/transfers.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { ChatState } from './chat-state.js';
 import { helpLines, interpretInput, type TuiCommandName } from './tui-commands.js';
 
@@ -18,8 +26,10 @@ export interface ScreenHooks {
   quit(code: number): void;
   retryNow(): void;
   cancelTransfer(id: string): boolean;
-  /** Asks the server for the online users again (it has no presence pushes). */
+  /** Asks the server for the online users again. */
   refreshUsers(): void;
+  /** Do not reconnect after the coming drop; show `reason` instead. */
+  holdReconnect(reason: string): void;
 }
 
 export class ChatController {
@@ -59,7 +69,28 @@ export class ChatController {
       const line = { ts: this.now(), kind: 'message' as const, from: i.from, highlight: true };
       this.addTo(state.store.ensure('group', i.group), { ...line, text: formatInvite(i) });
     });
-    client.on('bye', ({ reason }) => this.info(`Disconnected by the server: ${reason}`));
+    client.on('bye', ({ reason, code }) => {
+      this.notice(`Disconnected by the server: ${reason}`);
+      // Logged out for idling: coming straight back would defeat the server's rule.
+      if (code === ErrorCode.IdleTimeout)
+        this.hooks.holdReconnect(`${reason} /reconnect signs in again.`);
+    });
+    client.on('presence', (p) => {
+      this.hooks.refreshUsers();
+      const dm = state.store.get(conversationId('direct', p.user));
+      if (dm) this.addTo(dm, this.infoLine(formatPresence(p)));
+    });
+    client.on('receipt', (r) => {
+      const own = state.store
+        .get(conversationId('direct', r.to))
+        ?.lines.find((l) => l.kind === 'own' && l.id === r.id);
+      if (own) own.delivered = true;
+      this.hooks.redraw();
+    });
+    client.on('broadcast', (m) => {
+      const line = { ts: m.ts, kind: 'message' as const, from: m.from, highlight: true };
+      this.addTo(state.store.get(SERVER_ID)!, { ...line, text: `(broadcast) ${m.text}` });
+    });
     const onTransfer = (t: TransferInfo) => {
       const i = state.transfers.findIndex((x) => x.transferId === t.transferId);
       if (i < 0) state.transfers.push({ ...t });
@@ -150,7 +181,14 @@ export class ChatController {
       case 'sent': {
         const text = command.name === 'msgto' ? command.text : '';
         const conv = store.ensure('direct', result.to);
-        this.addTo(conv, { ts: result.ts, kind: 'own', from: me, text });
+        const own: ChatLine = { ts: result.ts, kind: 'own', from: me, text };
+        if (result.id !== undefined) own.id = result.id;
+        if (result.queued) own.queued = true;
+        this.addTo(conv, own);
+        // Queued for an offline user, or away: the lines after the first say so.
+        const [first, ...rest] = formatResult(result);
+        if (result.queued && first) this.addTo(conv, this.infoLine(first));
+        for (const l of rest) this.addTo(conv, this.infoLine(l));
         // Sent from another pane: say so where the user is looking.
         if (store.active !== conv) {
           const n = store.list().indexOf(conv) + 1;

@@ -24,9 +24,6 @@ import { ALL_COMMANDS } from './tui-commands.js';
 import { isPrintable, SurrogateJoiner } from './views/keys.js';
 import type { MainView } from './views/main-view.js';
 
-/** How often the online users are asked for (the server has no presence pushes). */
-export const USERS_REFRESH_MS = 5000;
-
 export class MainScreen {
   readonly controller: ChatController;
   private readonly joiner = new SurrogateJoiner();
@@ -34,6 +31,8 @@ export class MainScreen {
   private swallowing = false;
   private timers: NodeJS.Timeout[] = [];
   private drawPending = false;
+  private usersAsked = false;
+  private usersAgain = false;
 
   constructor(
     private readonly screen: blessed.Widgets.Screen,
@@ -50,6 +49,7 @@ export class MainScreen {
       retryNow: () => reconnector.retryNow(),
       cancelTransfer: (id) => client.transfers.cancel(id),
       refreshUsers: () => this.refreshUsers(),
+      holdReconnect: (reason) => reconnector.hold(reason),
     });
   }
 
@@ -72,7 +72,8 @@ export class MainScreen {
       }
       this.redraw();
     });
-    this.timers.push(setInterval(() => this.refreshUsers(), USERS_REFRESH_MS));
+    // No polling of the online list: the server pushes presence changes, and a poll would
+    // count as activity and keep an idle user from ever being logged out.
     // The clock and the reconnect countdown in the status bar.
     this.timers.push(setInterval(() => this.redraw(), 1000));
     this.refreshUsers();
@@ -97,15 +98,29 @@ export class MainScreen {
     });
   }
 
+  /** Asks for the online users; calls while one ask is out are folded into it. */
   private refreshUsers(): void {
     if (this.state.link.state !== 'online' || !this.client.connected) return;
+    if (this.usersAsked) {
+      // A change may have come after the ask went out: ask once more when it returns.
+      this.usersAgain = true;
+      return;
+    }
+    this.usersAsked = true;
     this.client
       .run({ name: 'activeuser' })
       .then((r) => {
         if (r.kind === 'active-users') this.state.users = r.users;
         this.redraw();
       })
-      .catch(() => {});
+      .catch(() => {})
+      .finally(() => {
+        this.usersAsked = false;
+        if (this.usersAgain) {
+          this.usersAgain = false;
+          this.refreshUsers();
+        }
+      });
   }
 
   private readonly onResize = () => {

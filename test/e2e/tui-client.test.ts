@@ -126,6 +126,9 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.waitFor(/\[server\] \/msgto obiwan$/m);
     await enter('the force is strong 日本 🎉');
     await peers.obiwan!.waitFor('Yoda: the force is strong 日本 🎉');
+    tui.write('\x1b2');
+    // The receipt from obiwan's client marks the line delivered.
+    await tui.waitFor(/Yoda │ the force is strong 日本 🎉 ✓/);
   });
 
   it('puts a group message in the group pane, joined with a Tab-completed group', async () => {

@@ -11,10 +11,11 @@ import { createChatState } from '../../src/tui/chat-state.js';
 class FakeClient extends EventEmitter {
   ran: Command[] = [];
   fail: Error | null = null;
+  sent: { id?: number; queued?: boolean } = {};
   async run(c: Command): Promise<CommandResult> {
     this.ran.push(c);
     if (this.fail) throw this.fail;
-    if (c.name === 'msgto') return { kind: 'sent', to: c.to, ts: 1 };
+    if (c.name === 'msgto') return { kind: 'sent', to: c.to, ts: 1, ...this.sent };
     if (c.name === 'groupmsg') return { kind: 'group-sent', group: c.group, ts: 1 };
     if (c.name === 'joingroup') return { kind: 'group-joined', group: c.group };
     return { kind: 'active-users', users: [] };
@@ -27,7 +28,13 @@ class FakeClient extends EventEmitter {
 function setup() {
   const client = new FakeClient();
   const state = createChatState('Yoda', '127.0.0.1:5000');
-  const calls = { bells: 0, quit: [] as number[], cancelled: [] as string[] };
+  const calls = {
+    bells: 0,
+    quit: [] as number[],
+    cancelled: [] as string[],
+    refreshes: 0,
+    held: [] as string[],
+  };
   const controller = new ChatController(
     client as unknown as ChatClient,
     state,
@@ -40,7 +47,8 @@ function setup() {
         calls.cancelled.push(id);
         return true;
       },
-      refreshUsers: () => {},
+      refreshUsers: () => calls.refreshes++,
+      holdReconnect: (reason) => calls.held.push(reason),
     },
     () => 5,
   );
@@ -123,6 +131,33 @@ describe('ChatController', () => {
     expect(texts(state.store.active.lines)).toEqual(['Joined the group chat: jedi successfully.']);
     await controller.submit('/logout');
     expect(calls.quit).toEqual([0]);
+  });
+
+  it('marks own messages queued, then delivered when the receipt comes', async () => {
+    const { client, state, controller } = setup();
+    client.sent = { id: 41, queued: true };
+    await controller.submit('/msgto vader see you');
+    const dm = state.store.get('@vader')!;
+    expect(dm.lines[0]).toMatchObject({ kind: 'own', id: 41, queued: true });
+    expect(dm.lines[1]!.text).toMatch(/^vader is offline: message queued at /);
+    client.emit('receipt', { id: 41, to: 'vader', ts: 1, deliveredAt: 2 });
+    expect(dm.lines[0]!.delivered).toBe(true);
+  });
+
+  it('follows presence, broadcasts and an idle logout', () => {
+    const { client, state, calls } = setup();
+    state.store.ensure('direct', 'obiwan');
+    client.emit('presence', { user: 'obiwan', status: 'offline', ts: 1 });
+    expect(calls.refreshes).toBe(1);
+    expect(state.store.get('@obiwan')!.lines.at(-1)!.text).toBe('obiwan logged out.');
+    client.emit('broadcast', { from: 'Hans', text: 'lunch?', ts: 3 });
+    expect(state.store.get('server')!.lines.at(-1)).toMatchObject({
+      from: 'Hans',
+      text: '(broadcast) lunch?',
+    });
+    expect(calls.bells).toBe(1);
+    client.emit('bye', { reason: 'You were logged out.', code: ErrorCode.IdleTimeout });
+    expect(calls.held).toEqual(['You were logged out. /reconnect signs in again.']);
   });
 
   it('cancels the running transfer', async () => {

@@ -114,6 +114,20 @@ describe('Reconnector', () => {
     });
   });
 
+  it('holds after an idle logout until the user asks, then tries at once', async () => {
+    const { client, timers, states, r } = setup();
+    r.hold('You were logged out after 30 minutes without activity.');
+    client.emit('disconnected', { expected: false });
+    expect(timers.pending.size).toBe(0);
+    expect(states).toEqual([
+      { state: 'gave-up', reason: 'You were logged out after 30 minutes without activity.' },
+    ]);
+    r.retryNow();
+    await flush();
+    expect(client.attempts).toBe(1);
+    expect(states.at(-1)).toEqual({ state: 'online' });
+  });
+
   it('retryNow skips the wait; stop clears the timer and stops listening', async () => {
     const { client, timers, r } = setup();
     client.emit('disconnected', { expected: false });

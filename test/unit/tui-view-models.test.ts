@@ -52,6 +52,16 @@ describe('message rows', () => {
     expect(rows[4]!.find((s) => s.text.includes('Yoda'))!.style).toBe('own');
   });
 
+  it('marks own direct messages delivered or queued', () => {
+    const store = new ConversationStore();
+    const dm = store.ensure('direct', 'vader');
+    store.add(dm, { ts: at(1, 9, 0), kind: 'own', from: 'Yoda', text: 'hi', delivered: true });
+    store.add(dm, { ts: at(1, 9, 1), kind: 'own', from: 'Yoda', text: 'there', queued: true });
+    const rows = messageRows(dm, { width: 80 }).map(rowText);
+    expect(rows[1]).toBe('09:00:04 Yoda │ hi ✓');
+    expect(rows[2]).toBe('09:01:04 Yoda │ there (queued)');
+  });
+
   it('shows the bottom page and clamps scrolling', () => {
     const rows = Array.from({ length: 10 }, (_, i) => [{ text: String(i) }]);
     expect(visibleRows(rows, 3, 0).rows.map(rowText)).toEqual(['7', '8', '9']);

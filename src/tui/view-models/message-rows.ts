@@ -4,7 +4,7 @@
  * itself, as WeeChat lays out a buffer.
  */
 import type { ChatLine, Conversation } from '../../client/conversations.js';
-import { nickStyle, type Row, type Span, type Style } from './spans.js';
+import { nickStyle, type Row, rowText, type Span, type Style } from './spans.js';
 import { fitWidth, textWidth, wrap } from './text-width.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -68,6 +68,13 @@ const textStyle = (line: ChatLine, group: boolean): Style | undefined => {
   return line.highlight && group ? 'highlight' : undefined;
 };
 
+/** After an own direct message: ✓ once the receiver's client has it, or that it waits. */
+function receiptMark(line: ChatLine): Span[] {
+  if (line.delivered) return [{ text: ' ✓', style: 'ok' }];
+  if (line.queued) return [{ text: ' (queued)', style: 'dim' }];
+  return [];
+}
+
 /** Every row of the conversation at this width, oldest first. */
 export function messageRows(conv: Conversation, options: MessageRowOptions): Row[] {
   const { width } = options;
@@ -85,7 +92,8 @@ export function messageRows(conv: Conversation, options: MessageRowOptions): Row
       lastDay = day;
     }
     if (conv.readMarker === i) rows.push(rule(READ_MARKER_LABEL, width, 'marker'));
-    const parts = wrap(line.text, textWidthAvail);
+    const mark = receiptMark(line);
+    const parts = wrap(line.text, Math.max(8, textWidthAvail - textWidth(rowText(mark))));
     const style = textStyle(line, conv.kind !== 'direct');
     parts.forEach((part, j) => {
       const head: Span[] =
@@ -97,7 +105,9 @@ export function messageRows(conv: Conversation, options: MessageRowOptions): Row
               { text: ' │ ', style: 'dim' },
             ]
           : [{ text: `${' '.repeat(indent - 2)}│ `, style: 'dim' }];
-      rows.push([...head, style ? { text: part, style } : { text: part }]);
+      const row: Row = [...head, style ? { text: part, style } : { text: part }];
+      if (j === parts.length - 1) row.push(...mark);
+      rows.push(row);
     });
   });
   return rows;
