@@ -262,28 +262,17 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.emit('message', message);
         // The receipt the sender waits for: sent once the message has reached this client.
         if (event.id !== undefined) {
-          this.connection.request({ type: 'delivered', id: event.id }).catch(() => undefined);
+          this.connection.request({ type: 'delivered', messageId: event.id }).catch(() => undefined);
         }
         break;
       }
-      case 'group-message': {
-        const { type: _t, ...message } = event;
-        this.emit('group-message', message);
-        break;
-      }
-      case 'presence': {
-        const { type: _t, ...presence } = event;
-        this.emit('presence', presence);
-        break;
-      }
-      case 'receipt': {
-        const { type: _t, ...receipt } = event;
-        this.emit('receipt', receipt);
-        break;
-      }
+      case 'group-message':
+      case 'presence':
+      case 'receipt':
       case 'broadcast': {
-        const { type: _t, ...message } = event;
-        this.emit('broadcast', message);
+        // These events carry the push's fields as they are, without its type tag.
+        const { type, ...fields } = event;
+        (this.emit as (name: string, payload: object) => boolean)(type, fields);
         break;
       }
       case 'group-invite':

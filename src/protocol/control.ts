@@ -41,7 +41,7 @@ export type Request =
   | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string }
   | { type: 'register'; username: string; password: string; udpPort: number }
   | { type: 'inbox' }
-  | { type: 'delivered'; id: number }
+  | { type: 'delivered'; messageId: number }
   | { type: 'history'; conversation: string; limit: number }
   | { type: 'broadcast'; text: string }
   | { type: 'block'; user: string }
@@ -201,7 +201,7 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   'p2p-answer': { transferId: 'string', accept: 'bool', publicKey: 'string', reason: 'string' },
   register: { username: 'string', password: 'string', udpPort: 'port' },
   inbox: {},
-  delivered: { id: 'size' },
+  delivered: { messageId: 'size' },
   history: { conversation: 'string', limit: 'size' },
   broadcast: { text: 'string' },
   block: { user: 'string' },

@@ -9,9 +9,9 @@ import { currentUser, type Handler } from './types.js';
  */
 export const delivered: Handler<'delivered'> = async (ctx, session, req) => {
   const me = currentUser(session);
-  const marked = await ctx.store.markDelivered(req.id, me.username, ctx.clock.now());
+  const marked = await ctx.store.markDelivered(req.messageId, me.username, ctx.clock.now());
   if (!marked) {
-    throw new ServerError(ErrorCode.NoSuchMessage, `No message ${req.id} was sent to you.`);
+    throw new ServerError(ErrorCode.NoSuchMessage, `No message ${req.messageId} was sent to you.`);
   }
   // Only the first confirmation sends a receipt; a repeated one changes nothing.
   const { record, first } = marked;
