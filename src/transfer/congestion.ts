@@ -124,7 +124,10 @@ export class RateController {
   /** Bytes allowed in flight: twice the rate over the base RTT plus slack for a busy loop. */
   windowBytes(_srttMs: number, chunkBytes: number): number {
     const rtt = (Number.isFinite(this.minRtt) ? this.minRtt : 0) + 15;
-    return Math.max(16 * chunkBytes, (2 * this.rate * rtt) / 1000);
+    // Sized on the measured bandwidth, not the start-up pacing rate (2.5× of it): start-up
+    // then cannot pile several BDPs into a shallow bottleneck queue before it sees the loss.
+    const bw = this.bandwidth > 0 ? Math.min(this.rate, this.bandwidth) : this.rate;
+    return Math.max(16 * chunkBytes, (2 * bw * rtt) / 1000);
   }
 
   private scaleEstimate(factor: number): void {
