@@ -96,6 +96,20 @@ export class ConversationStore {
     return { alert: counts && line.highlight === true };
   }
 
+  /**
+   * Puts earlier lines (history from the server) before what the conversation holds: only
+   * those older than its first line, so nothing shows twice. Returns how many were added.
+   */
+  backfill(conv: Conversation, earlier: readonly ChatLine[]): number {
+    const first = conv.lines[0]?.ts ?? Number.POSITIVE_INFINITY;
+    const older = earlier.filter((l) => l.ts < first).slice(-this.cap);
+    const room = Math.max(0, this.cap - conv.lines.length);
+    const added = older.slice(older.length - Math.min(room, older.length));
+    conv.lines.unshift(...added);
+    if (conv.readMarker !== null) conv.readMarker += added.length;
+    return added.length;
+  }
+
   /** Makes a conversation the active one; its counts clear, its read marker stays in view. */
   focus(id: string): boolean {
     const conv = this.get(id);

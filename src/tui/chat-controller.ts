@@ -9,115 +9,27 @@ import {
   type ChatLine,
   type Conversation,
   conversationId,
-  mentions,
   SERVER_ID,
 } from '../client/conversations.js';
-import { formatBytes, formatInvite, formatResult, formatTransferFailed } from '../client/format.js';
-import { formatPresence } from '../client/more-format.js';
-import type { TransferInfo } from '../client/transfers.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { formatResult } from '../client/format.js';
+import { type PaneWriter, type ScreenHooks, subscribeChatEvents } from './chat-events.js';
 import type { ChatState } from './chat-state.js';
 import { helpLines, interpretInput, type TuiCommandName } from './tui-commands.js';
 
-/** What the controller asks of the screen. */
-export interface ScreenHooks {
-  redraw(): void;
-  bell(): void;
-  quit(code: number): void;
-  retryNow(): void;
-  cancelTransfer(id: string): boolean;
-  /** Asks the server for the online users again. */
-  refreshUsers(): void;
-  /** Do not reconnect after the coming drop; show `reason` instead. */
-  holdReconnect(reason: string): void;
-}
+export type { ScreenHooks } from './chat-events.js';
 
-export class ChatController {
+/** Typed lines in, commands out; also the writer incoming events use. */
+export class ChatController implements PaneWriter {
   constructor(
     private readonly client: ChatClient,
     private readonly state: ChatState,
     private readonly hooks: ScreenHooks,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
   ) {}
 
   /** Subscribes to the client's events. */
   start(): void {
-    const { client, state } = this;
-    client.on('message', (m) => {
-      if (!state.users.some((u) => u.username === m.from)) this.hooks.refreshUsers();
-      this.addTo(state.store.ensure('direct', m.from), {
-        ts: m.ts,
-        kind: 'message',
-        from: m.from,
-        text: m.text,
-        highlight: true,
-      });
-    });
-    client.on('group-message', (m) => {
-      state.groups.add(m.group);
-      this.addTo(state.store.ensure('group', m.group), {
-        ts: m.ts,
-        kind: 'message',
-        from: m.from,
-        text: m.text,
-        highlight: mentions(m.text, state.me),
-      });
-    });
-    client.on('group-invite', (i) => {
-      state.groups.add(i.group);
-      this.hooks.refreshUsers();
-      const line = { ts: this.now(), kind: 'message' as const, from: i.from, highlight: true };
-      this.addTo(state.store.ensure('group', i.group), { ...line, text: formatInvite(i) });
-    });
-    client.on('bye', ({ reason, code }) => {
-      this.notice(`Disconnected by the server: ${reason}`);
-      // Logged out for idling: coming straight back would defeat the server's rule.
-      if (code === ErrorCode.IdleTimeout)
-        this.hooks.holdReconnect(`${reason} /reconnect signs in again.`);
-    });
-    client.on('presence', (p) => {
-      this.hooks.refreshUsers();
-      const dm = state.store.get(conversationId('direct', p.user));
-      if (dm) this.addTo(dm, this.infoLine(formatPresence(p)));
-    });
-    client.on('receipt', (r) => {
-      const own = state.store
-        .get(conversationId('direct', r.to))
-        ?.lines.find((l) => l.kind === 'own' && l.id === r.id);
-      if (own) own.delivered = true;
-      this.hooks.redraw();
-    });
-    client.on('broadcast', (m) => {
-      const line = { ts: m.ts, kind: 'message' as const, from: m.from, highlight: true };
-      this.addTo(state.store.get(SERVER_ID)!, { ...line, text: `(broadcast) ${m.text}` });
-    });
-    const onTransfer = (t: TransferInfo) => {
-      const i = state.transfers.findIndex((x) => x.transferId === t.transferId);
-      if (i < 0) state.transfers.push({ ...t });
-      else state.transfers[i] = { ...t };
-      this.hooks.redraw();
-    };
-    client.on('transfer-incoming', (t) => {
-      onTransfer(t);
-      this.info(`Receiving ${t.filename} (${formatBytes(t.size)}) from ${t.peer}...`, t.peer);
-    });
-    client.on('transfer-progress', onTransfer);
-    client.on('transfer-complete', (t) => {
-      onTransfer(t);
-      const text =
-        t.direction === 'send'
-          ? `${t.filename} has been uploaded`
-          : `Received ${t.filename} from ${t.peer}${t.path ? ` (saved as ${t.path})` : ''}`;
-      this.info(text, t.peer);
-    });
-    client.on('transfer-failed', (t) => {
-      onTransfer(t);
-      this.addTo(this.state.store.ensure('direct', t.peer), {
-        ts: this.now(),
-        kind: 'error',
-        text: formatTransferFailed(t),
-      });
-    });
+    subscribeChatEvents(this.client, this.state, this, this.hooks);
   }
 
   /** Handles one submitted line. */
@@ -175,14 +87,18 @@ export class ChatController {
     this.show(command, result);
   }
 
-  private show(command: Command, result: CommandResult): void {
+  /** `quiet`: a backlog fetched on the user's behalf, not a command they typed. */
+  private show(command: Command, result: CommandResult, quiet = false): void {
     const { store, me } = this.state;
     switch (result.kind) {
       case 'sent': {
         const text = command.name === 'msgto' ? command.text : '';
         const conv = store.ensure('direct', result.to);
         const own: ChatLine = { ts: result.ts, kind: 'own', from: me, text };
-        if (result.id !== undefined) own.id = result.id;
+        if (result.id !== undefined) {
+          own.id = result.id;
+          if (this.state.earlyReceipts.delete(result.id)) own.delivered = true;
+        }
         if (result.queued) own.queued = true;
         this.addTo(conv, own);
         // Queued for an offline user, or away: the lines after the first say so.
@@ -212,6 +128,27 @@ export class ChatController {
         const conv = store.ensure('group', result.group);
         for (const l of formatResult(result)) this.addTo(conv, this.infoLine(l));
         store.focus(conv.id);
+        if (result.kind === 'group-joined') this.loadBacklog(result.group);
+        this.hooks.redraw();
+        return;
+      }
+      case 'history': {
+        const kind = result.conversationKind === 'group' ? 'group' : 'direct';
+        const conv = store.ensure(kind, result.conversation);
+        const lines = result.messages.map(
+          (m): ChatLine => ({
+            ts: m.ts,
+            kind: m.from === me ? 'own' : 'message',
+            from: m.from,
+            text: m.text,
+          }),
+        );
+        const added = store.backfill(conv, lines);
+        if (!quiet) {
+          const where = kind === 'group' ? `#${result.conversation}` : `@${result.conversation}`;
+          this.info(`${added} earlier message(s) of ${where} shown above its newer lines.`);
+          store.focus(conv.id);
+        }
         this.hooks.redraw();
         return;
       }
@@ -236,7 +173,9 @@ export class ChatController {
       case 'query': {
         if (!/^\S+$/.test(arg)) return this.error('Usage: /query USERNAME');
         if (arg === this.state.me) return this.error('You cannot chat with yourself.');
+        const fresh = store.get(conversationId('direct', arg)) === undefined;
         store.focus(store.ensure('direct', arg).id);
+        if (fresh) this.loadBacklog(arg);
         return this.hooks.redraw();
       }
       case 'close':
@@ -262,6 +201,16 @@ export class ChatController {
     }
   }
 
+  /** Earlier messages of a conversation just opened, as WeeChat shows its backlog. */
+  private loadBacklog(conversation: string): void {
+    const command: Command = { name: 'history', conversation, limit: BACKLOG_LINES };
+    this.client.run(command).then(
+      (result) => this.show(command, result, true),
+      // A server without history, or nothing to show: the pane simply starts empty.
+      () => {},
+    );
+  }
+
   private cancel(arg: string) {
     const shownIndex = Number(arg);
     const running = this.state.transfers.filter((t) => t.state === 'running');
@@ -279,26 +228,29 @@ export class ChatController {
     this.addTo(this.state.store.get(SERVER_ID) ?? this.state.store.active, this.infoLine(text));
   }
 
-  private infoLine(text: string): ChatLine {
+  infoLine(text: string): ChatLine {
     return { ts: this.now(), kind: 'info', text };
   }
 
   /** An info line in a peer's pane when given, else in the conversation in focus. */
-  private info(text: string, peer?: string, here = false): void {
+  info(text: string, peer?: string, here = false): void {
     const { store } = this.state;
     const conv = peer && !here ? store.ensure('direct', peer) : store.active;
     this.addTo(conv, this.infoLine(text));
   }
 
-  private error(text: string): void {
+  error(text: string): void {
     this.addTo(this.state.store.active, { ts: this.now(), kind: 'error', text });
   }
 
-  private addTo(conv: Conversation, line: ChatLine): void {
+  addTo(conv: Conversation, line: ChatLine): void {
     const { alert } = this.state.store.add(conv, line);
     if (alert) this.hooks.bell();
     this.hooks.redraw();
   }
 }
+
+/** Messages fetched when a conversation is opened. */
+const BACKLOG_LINES = 50;
 
 const isQueueable = (c: Command): boolean => c.name === 'msgto' || c.name === 'groupmsg';

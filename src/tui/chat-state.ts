@@ -39,6 +39,8 @@ export interface ChatState {
   selectedTransfer: string | null;
   /** A one-off notice in the input row (e.g. "nothing to cancel"). */
   notice: string | null;
+  /** Receipts that beat the reply to their /msgto (the line does not exist yet). */
+  earlyReceipts: Set<number>;
 }
 
 export function createChatState(me: string, server: string): ChatState {
@@ -60,6 +62,7 @@ export function createChatState(me: string, server: string): ChatState {
     transfers: [],
     selectedTransfer: null,
     notice: null,
+    earlyReceipts: new Set(),
   };
 }
 

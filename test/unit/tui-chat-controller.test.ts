@@ -12,12 +12,22 @@ class FakeClient extends EventEmitter {
   ran: Command[] = [];
   fail: Error | null = null;
   sent: { id?: number; queued?: boolean } = {};
+  history: Array<{ n: number; from: string; text: string; ts: number }> = [];
   async run(c: Command): Promise<CommandResult> {
     this.ran.push(c);
     if (this.fail) throw this.fail;
     if (c.name === 'msgto') return { kind: 'sent', to: c.to, ts: 1, ...this.sent };
     if (c.name === 'groupmsg') return { kind: 'group-sent', group: c.group, ts: 1 };
     if (c.name === 'joingroup') return { kind: 'group-joined', group: c.group };
+    if (c.name === 'history') {
+      const group = c.conversation === 'jedi';
+      return {
+        kind: 'history',
+        conversation: c.conversation,
+        conversationKind: group ? 'group' : 'direct',
+        messages: this.history,
+      };
+    }
     return { kind: 'active-users', users: [] };
   }
   async logout(): Promise<CommandResult> {
@@ -125,10 +135,11 @@ describe('ChatController', () => {
   });
 
   it('joins a group into its own pane and logs out on /logout', async () => {
-    const { state, calls, controller } = setup();
+    const { client, state, calls, controller } = setup();
     await controller.submit('/joingroup jedi');
     expect(state.store.active.id).toBe('#jedi');
     expect(texts(state.store.active.lines)).toEqual(['Joined the group chat: jedi successfully.']);
+    expect(client.ran.at(-1)).toEqual({ name: 'history', conversation: 'jedi', limit: 50 });
     await controller.submit('/logout');
     expect(calls.quit).toEqual([0]);
   });
@@ -142,6 +153,15 @@ describe('ChatController', () => {
     expect(dm.lines[1]!.text).toMatch(/^vader is offline: message queued at /);
     client.emit('receipt', { id: 41, to: 'vader', ts: 1, deliveredAt: 2 });
     expect(dm.lines[0]!.delivered).toBe(true);
+  });
+
+  it('keeps a receipt that beats the reply to its /msgto', async () => {
+    const { client, state, controller } = setup();
+    client.sent = { id: 7 };
+    client.emit('receipt', { id: 7, to: 'vader', ts: 1, deliveredAt: 2 });
+    await controller.submit('/msgto vader quick');
+    expect(state.store.get('@vader')!.lines[0]).toMatchObject({ id: 7, delivered: true });
+    expect(state.earlyReceipts.size).toBe(0);
   });
 
   it('follows presence, broadcasts and an idle logout', () => {
@@ -158,6 +178,24 @@ describe('ChatController', () => {
     expect(calls.bells).toBe(1);
     client.emit('bye', { reason: 'You were logged out.', code: ErrorCode.IdleTimeout });
     expect(calls.held).toEqual(['You were logged out. /reconnect signs in again.']);
+  });
+
+  it('loads the backlog of a chat opened with /query, and /history on request', async () => {
+    const { client, state, controller } = setup();
+    client.history = [
+      { n: 1, from: 'vader', text: 'join me', ts: 1 },
+      { n: 2, from: 'Yoda', text: 'never', ts: 2 },
+    ];
+    await controller.submit('/query vader');
+    await new Promise((r) => setImmediate(r));
+    expect(state.store.active.lines.map((l) => `${l.kind}:${l.text}`)).toEqual([
+      'message:join me',
+      'own:never',
+    ]);
+    await controller.submit('/history vader');
+    expect(state.store.active.lines.at(-1)!.text).toBe(
+      '0 earlier message(s) of @vader shown above its newer lines.',
+    );
   });
 
   it('cancels the running transfer', async () => {

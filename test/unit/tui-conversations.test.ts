@@ -69,6 +69,17 @@ describe('ConversationStore', () => {
     expect(g.readMarker).toBe(0);
   });
 
+  it('backfills history before the live lines, without repeats', () => {
+    const s = new ConversationStore();
+    const dm = s.ensure('direct', 'obiwan');
+    s.add(dm, { ...msg('live'), ts: 30 });
+    const history = [10, 20, 30].map((ts) => ({ ...msg(`h${ts}`), ts }));
+    expect(s.backfill(dm, history)).toBe(2);
+    expect(dm.lines.map((l) => l.text)).toEqual(['h10', 'h20', 'live']);
+    expect(dm.readMarker).toBe(2);
+    expect(s.backfill(dm, history)).toBe(0);
+  });
+
   it('closes any conversation but the server one', () => {
     const s = new ConversationStore();
     const a = s.ensure('direct', 'a');
