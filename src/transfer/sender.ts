@@ -186,6 +186,7 @@ export class SendTransfer extends TransferBase {
       this.sendControl(now);
     }
     if (this.state !== 'data') return;
+    if (window.tailProbe(now)) this.pump();
     const deadline = window.deadline();
     if (deadline !== null && now >= deadline) {
       const out = window.onTimer(now);

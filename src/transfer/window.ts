@@ -26,6 +26,8 @@ export const DEFAULT_WINDOW_CONFIG: WindowConfig = {
   rtt: DEFAULT_RTT_CONFIG,
 };
 
+/** Earliest tail loss probe; below this a busy event loop alone would trigger probes. */
+const MIN_PROBE_MS = 10;
 /** Shortest interval a delivery-rate sample may span. */
 const MIN_SAMPLE_MS = 4;
 
@@ -54,6 +56,7 @@ export interface WindowStats {
   retransmits: number;
   fastLosses: number;
   timeouts: number;
+  tailProbes: number;
 }
 
 export class SendWindow {
@@ -64,7 +67,13 @@ export class SendWindow {
   inFlightBytes = 0;
   /** Bytes acknowledged so far (resumed chunks included). */
   ackedBytes = 0;
-  readonly stats: WindowStats = { sent: 0, retransmits: 0, fastLosses: 0, timeouts: 0 };
+  readonly stats: WindowStats = {
+    sent: 0,
+    retransmits: 0,
+    fastLosses: 0,
+    timeouts: 0,
+    tailProbes: 0,
+  };
   /** Insertion order is send order (a resend moves the chunk to the end). */
   private readonly inFlight = new Map<number, InFlight>();
   private lost: number[] = [];
@@ -78,6 +87,9 @@ export class SendWindow {
   private deliveredAt = 0;
   private firstSentAt = 0;
   private sample: InFlight | null = null;
+  private lastSent = -1;
+  private lastSentAt = 0;
+  private probed = false;
 
   constructor(
     readonly total: number,
@@ -140,6 +152,8 @@ export class SendWindow {
     });
     this.inFlightBytes += bytes;
     this.stats.sent++;
+    this.lastSent = chunk;
+    this.lastSentAt = now;
     if (!retransmit) return 0;
     this.stats.retransmits++;
     const count = (this.retries.get(chunk) ?? 0) + 1;
@@ -161,7 +175,10 @@ export class SendWindow {
       }
     }
     this.cum = this.acked.nextClear(this.cum);
-    if (out.ackedChunks > 0) this.rtt.onProgress();
+    if (out.ackedChunks > 0) {
+      this.rtt.onProgress();
+      this.probed = false;
+    }
     const p = this.sample as InFlight | null;
     if (p) {
       this.deliveredAt = now;
@@ -194,6 +211,25 @@ export class SendWindow {
       out.timedOut = true;
     }
     return out;
+  }
+
+  /**
+   * Tail loss probe (RFC 8985): with nothing new left to send, a lost last datagram has no later
+   * ACK to reveal it and would wait a whole RTO. After max(2 SRTT, 10 ms) of silence the newest
+   * chunk in flight is resent once; its ACK repairs the tail or exposes the rest as lost.
+   */
+  tailProbe(now: number): boolean {
+    if (this.probed || this.hasLost || this.inFlight.size === 0) return false;
+    const next = this.acked.nextClear(this.nextNew);
+    if (next < this.total && next <= this.cum + this.config.maxSpan) return false;
+    if (now - this.lastSentAt < Math.max(MIN_PROBE_MS, 2 * this.rtt.smoothed)) return false;
+    const chunk = this.inFlight.has(this.lastSent)
+      ? this.lastSent
+      : (this.inFlight.keys().next().value as number);
+    this.probed = true;
+    this.stats.tailProbes++;
+    this.markLost(chunk, this.outcome());
+    return true;
   }
 
   /** When onTimer next has work: the RTO of the oldest chunk in flight, or null. */

@@ -87,6 +87,34 @@ describe('send window', () => {
     expect(w.rtt.rto).toBe(rto);
   });
 
+  it('probes a lost tail after max(2 SRTT, 10 ms) instead of waiting for the RTO', () => {
+    const clock = new ManualClock(0);
+    const w = new SendWindow(3, () => CHUNK);
+    const seq = { n: 0 };
+    sendAll(w, clock, seq);
+    w.rtt.sample(1);
+    const { cum, bitmap } = ackFor(3, [0, 1]);
+    w.onAck(cum, bitmap, clock.now());
+    clock.advance(9);
+    expect(w.tailProbe(clock.now())).toBe(false);
+    clock.advance(1);
+    expect(w.tailProbe(clock.now())).toBe(true);
+    expect(w.next()).toEqual({ chunk: 2, retransmit: true });
+    w.onSent(2, seq.n++, clock.now(), true);
+    clock.advance(50);
+    // One probe per silence: the next waits for an ACK that makes progress (or the RTO).
+    expect(w.tailProbe(clock.now())).toBe(false);
+    expect(w.stats.tailProbes).toBe(1);
+  });
+
+  it('does not probe while new data can still be sent', () => {
+    const clock = new ManualClock(0);
+    const w = new SendWindow(10, () => CHUNK);
+    sendAll(w, clock, { n: 0 }, 3);
+    clock.advance(1000);
+    expect(w.tailProbe(clock.now())).toBe(false);
+  });
+
   it('skips chunks the receiver already holds (resume) and respects the bitmap span', () => {
     const clock = new ManualClock(0);
     const w = new SendWindow(30_000, () => CHUNK);
