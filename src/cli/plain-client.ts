@@ -29,8 +29,10 @@ export interface PlainOptions {
 /** Runs the dialogue to its end; resolves with the process exit code. */
 export async function runPlainClient(options: PlainOptions): Promise<number> {
   const { client, output } = options;
+  // One write per call: a result and the command list after it reach a pipe together, so a
+  // script never reads one without the other.
   const print = (...lines: string[]) => {
-    for (const line of lines) output.write(`${line}\n`);
+    if (lines.length > 0) output.write(lines.map((line) => `${line}\n`).join(''));
   };
   const reader = new LineReader(options.input, output, options.terminal);
   let finishing = false;

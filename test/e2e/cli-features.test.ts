@@ -103,6 +103,7 @@ describe('plain client features', () => {
 
   it('/history shows the last N messages of a conversation', async () => {
     await run('obiwan', '/msgto Yoda pong');
+    await clients.Yoda!.waitFor(new RegExp(`${TS}, obiwan: pong\\n`));
     const out = await run('Yoda', '/history obiwan 2');
     expect(out).toMatch(
       new RegExp(`^Last 2 messages with obiwan:\\n${TS}, Yoda: ping\\n${TS}, obiwan: pong$`),
@@ -143,6 +144,7 @@ describe('plain client features', () => {
       },
     );
     expect(await run('Yoda', '/activeuser')).toMatch(/obiwan, .* \(away: at the temple\)/);
+    await clients.obiwan!.waitFor('Yoda: where are you');
     expect(await run('obiwan', '/away')).toBe('You are back.');
     await clients.Yoda!.waitFor('obiwan is back.');
   });
@@ -159,6 +161,8 @@ describe('plain client features', () => {
 
   it('/groups, /members, /invite and /leavegroup', async () => {
     expect(await run('Yoda', '/creategroup jedi obiwan')).toBe('Group chat created jedi');
+    await clients.obiwan!.waitFor(`Yoda added you to group chat jedi.`);
+    await clients.obiwan!.waitFor(new RegExp(`jedi to join\\.\\n${escapeRegExp(COMMAND_LIST)}`));
     expect(await run('obiwan', '/groups')).toBe(
       'jedi: invited by Yoda, 2 members. Type /joingroup jedi to join.',
     );
