@@ -1,16 +1,18 @@
 /**
- * The login phase: keys edit the two fields, Enter moves on or signs in, refusals show in
+ * The login phase: keys edit the fields, Enter moves on or signs in, refusals show in
  * place with the lock-out countdown. Resolves once signed in, or null when the user quits.
  */
 import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { EDIT_KEYS, edit, insert } from './line-editor.js';
+import { EDIT_KEYS, EMPTY, edit, insert } from './line-editor.js';
 import {
   blockedSeconds,
   initialLogin,
   type LoginState,
   loginFailed,
+  loginFields,
+  passwordsDiffer,
 } from './view-models/login-model.js';
 import { isPrintable, SurrogateJoiner } from './views/keys.js';
 import { LoginView } from './views/login-view.js';
@@ -52,10 +54,20 @@ export function runLogin(
         return draw();
       }
       if (state.busy || blockedSeconds(state, Date.now()) > 0) return;
+      if (state.field === 'repeat' && state.repeat.text !== state.password.text) {
+        state = passwordsDiffer(state);
+        return draw();
+      }
+      const registering = state.register && state.field === 'repeat';
+      if (state.register && !registering) {
+        state = { ...state, field: 'repeat' };
+        return draw();
+      }
       state = { ...state, busy: true, message: null };
       draw();
       try {
-        await client.login(username, state.password.text);
+        if (registering) await client.register(username, state.password.text);
+        else await client.login(username, state.password.text);
         done(true);
       } catch (err) {
         const e = err as Error & { code?: string; retryAfterMs?: number };
@@ -72,7 +84,10 @@ export function runLogin(
       if (name === 'return') return;
       if (name === 'enter') return void submit();
       if (name === 'tab' || name === 'S-tab' || name === 'up' || name === 'down') {
-        state = { ...state, field: field === 'username' ? 'password' : 'username' };
+        const fields = loginFields(state);
+        const step = name === 'S-tab' || name === 'up' ? -1 : 1;
+        const next = fields[(fields.indexOf(field) + step + fields.length) % fields.length]!;
+        state = { ...state, field: next };
         return draw();
       }
       const editKey = EDIT_KEYS[name];
@@ -85,6 +100,10 @@ export function runLogin(
       }
       if (next !== current) {
         state = { ...state, [field]: next };
+        // Another name is another question: the offer to create the account was for the old one.
+        if (field === 'username' && state.register) {
+          state = { ...state, register: false, repeat: EMPTY };
+        }
         draw();
       }
     };

@@ -28,6 +28,7 @@ const start = (p: number) =>
     maxAttempts: 3,
     credentialsPath: path.join(serverDir, 'credentials.txt'),
     logDir: path.join(serverDir, 'logs'),
+    allowRegister: true,
     console: () => {},
   });
 
@@ -263,6 +264,29 @@ describe('TUI client in a pseudo-terminal', () => {
       expect(await vader.exited).toBe(0);
     } finally {
       vader.kill();
+    }
+  });
+
+  it('creates an account from the login screen when the server allows it', async () => {
+    const leia = new PtyTerminal(['client', '127.0.0.1', String(port), '0'], { cwd: yodaDir });
+    try {
+      await leia.waitFor('Username:');
+      await leia.type('Leia');
+      leia.write('\r');
+      await leia.waitFor(/Password: +│/);
+      leia.write('Alderaan-77');
+      await leia.waitFor('Password: ***********');
+      leia.write('\r');
+      await leia.waitFor('User Leia does not exist.');
+      await leia.waitFor(/Repeat: +│/);
+      leia.write('Alderaan-77');
+      await leia.waitFor('Repeat:   ***********');
+      leia.write('\r');
+      await leia.waitFor('Welcome to TESSENGER, Leia!');
+      leia.write('\x03');
+      expect(await leia.exited).toBe(0);
+    } finally {
+      leia.kill();
     }
   });
 

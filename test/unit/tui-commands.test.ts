@@ -3,7 +3,13 @@ import { ConversationStore } from '../../src/client/conversations.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { pastedLines } from '../../src/tui/paste.js';
 import { ALL_COMMANDS, helpLines, interpretInput } from '../../src/tui/tui-commands.js';
-import { initialLogin, loginFailed, loginRows } from '../../src/tui/view-models/login-model.js';
+import {
+  initialLogin,
+  loginFailed,
+  loginFields,
+  loginRows,
+  passwordsDiffer,
+} from '../../src/tui/view-models/login-model.js';
 import { rowText } from '../../src/tui/view-models/spans.js';
 
 const store = new ConversationStore();
@@ -125,6 +131,28 @@ describe('login model', () => {
       now,
     );
     expect(locked.blockedUntil).toBe(now + 10_000);
+  });
+
+  it('offers to create an unknown account: the password again, then register', () => {
+    const offered = loginFailed(
+      { ...initialLogin(), field: 'password', password: { text: 'pw', cursor: 2 } },
+      {
+        code: ErrorCode.CanRegister,
+        message: 'User Leia does not exist. Enter the same password again to create the account.',
+      },
+      now,
+    );
+    expect(offered).toMatchObject({ field: 'repeat', register: true, tone: 'info' });
+    expect(loginFields(offered)).toEqual(['username', 'password', 'repeat']);
+    const typed = { ...offered, repeat: { text: 'pw', cursor: 2 } };
+    const { rows, cursor } = loginRows(typed, 's', now);
+    expect(rows.map(rowText)).toContain('Repeat:   **');
+    expect(cursor).toEqual({ row: 5, col: 12 });
+    expect(passwordsDiffer(typed)).toMatchObject({
+      field: 'password',
+      register: false,
+      message: 'Passwords do not match. Please try again',
+    });
   });
 
   it('masks the password and puts the cursor after it', () => {

@@ -1,18 +1,23 @@
 /**
- * The login screen as pure state: two fields, SPEC.md's messages shown in place, and the
+ * The login screen as pure state: username and password (and, when the server offers to
+ * create the account, the password again), SPEC.md's messages shown in place, and the
  * lock-out countdown. The view draws `loginRows`; the app feeds keys and server answers.
  */
 import { ErrorCode } from '../../protocol/errors.js';
 import { type EditorState, EMPTY } from '../line-editor.js';
 import type { Row } from './spans.js';
-import { wrap } from './text-width.js';
+import { textWidth, wrap } from './text-width.js';
 
-export type LoginField = 'username' | 'password';
+export type LoginField = 'username' | 'password' | 'repeat';
 
 export interface LoginState {
   field: LoginField;
   username: EditorState;
   password: EditorState;
+  /** The password again, to create an account the server does not know yet. */
+  repeat: EditorState;
+  /** The server offered to create the account: Enter on `repeat` registers. */
+  register: boolean;
   message: string | null;
   tone: 'error' | 'info';
   /** While blocked (ms since the epoch), no attempt is sent. */
@@ -24,6 +29,8 @@ export const initialLogin = (): LoginState => ({
   field: 'username',
   username: EMPTY,
   password: EMPTY,
+  repeat: EMPTY,
+  register: false,
   message: null,
   tone: 'info',
   blockedUntil: null,
@@ -39,8 +46,17 @@ export function loginFailed(
   err: { code?: string; message: string; retryAfterMs?: number },
   now: number,
 ): LoginState {
-  const base = { ...s, busy: false, message: err.message, tone: 'error' as const };
+  const base = {
+    ...s,
+    busy: false,
+    register: false,
+    repeat: EMPTY,
+    message: err.message,
+    tone: 'error' as const,
+  };
   switch (err.code) {
+    case ErrorCode.CanRegister:
+      return { ...base, register: true, field: 'repeat', tone: 'info' };
     case ErrorCode.InvalidPassword:
       return { ...base, field: 'password', password: EMPTY };
     case ErrorCode.AccountBlocked:
@@ -58,6 +74,22 @@ export function loginFailed(
   }
 }
 
+/** Fields Tab moves between, in order. */
+export const loginFields = (s: LoginState): LoginField[] =>
+  s.register ? ['username', 'password', 'repeat'] : ['username', 'password'];
+
+/** After a repeated password that differs: ask for both again. */
+export const passwordsDiffer = (s: LoginState): LoginState => ({
+  ...s,
+  field: 'password',
+  password: EMPTY,
+  repeat: EMPTY,
+  register: false,
+  busy: false,
+  message: 'Passwords do not match. Please try again',
+  tone: 'error',
+});
+
 /** Seconds of lock-out left, 0 when none. */
 export function blockedSeconds(s: LoginState, now: number): number {
   return s.blockedUntil === null ? 0 : Math.max(0, Math.ceil((s.blockedUntil - now) / 1000));
@@ -72,14 +104,17 @@ export function loginRows(
 ): { rows: Row[]; cursor: { row: number; col: number } } {
   const user = s.username.text;
   const stars = '*'.repeat([...s.password.text].length);
+  const repeatStars = '*'.repeat([...s.repeat.text].length);
+  const label = (text: string, field: LoginField) =>
+    ({ text, style: s.field === field ? 'bold' : undefined }) as const;
   const left = blockedSeconds(s, now);
   const rows: Row[] = [
     [{ text: `Server ${server}`, style: 'dim' }],
     [{ text: 'Please login', style: 'bold' }],
     [],
-    [{ text: 'Username: ', style: s.field === 'username' ? 'bold' : undefined }, { text: user }],
-    [{ text: 'Password: ', style: s.field === 'password' ? 'bold' : undefined }, { text: stars }],
-    [],
+    [label('Username: ', 'username'), { text: user }],
+    [label('Password: ', 'password'), { text: stars }],
+    s.register ? [label('Repeat:   ', 'repeat'), { text: repeatStars }] : [],
     ...(s.message ? wrap(s.message, width) : ['']).map(
       (text): Row => (text ? [{ text, style: s.tone === 'error' ? 'error' : 'info' }] : []),
     ),
@@ -90,7 +125,7 @@ export function loginRows(
         : [],
     [{ text: 'Enter: next / log in   Tab: other field   Ctrl+C: quit', style: 'dim' }],
   ];
-  const editor = s.field === 'username' ? s.username : s.password;
-  const col = 10 + [...(s.field === 'username' ? user : stars)].slice(0, editor.cursor).length;
-  return { rows, cursor: { row: s.field === 'username' ? 3 : 4, col } };
+  const shown = { username: user, password: stars, repeat: repeatStars }[s.field];
+  const col = 10 + textWidth([...shown].slice(0, s[s.field].cursor).join(''));
+  return { rows, cursor: { row: { username: 3, password: 4, repeat: 5 }[s.field], col } };
 }
