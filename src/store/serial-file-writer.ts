@@ -1,6 +1,8 @@
 /**
  * One writer per file: every append or rewrite is queued behind the previous one, so lines
  * never interleave and a rewrite never races an append. No sync I/O on the request path.
+ * Appends that queue up while a write is in progress go out together in one appendFile, so
+ * a burst of messages costs a few system calls, not one open/write/close per line.
  */
 import { appendFile, rename, writeFile } from 'node:fs/promises';
 
@@ -8,12 +10,28 @@ export class SerialFileWriter {
   /** Never rejects: each queued operation's failure goes to its own caller only. */
   private tail: Promise<void> = Promise.resolve();
   private tmpSeq = 0;
+  /** The queued append that has not started yet: later appends join it. */
+  private batch: { texts: string[]; done: Promise<void> } | null = null;
 
   constructor(readonly path: string) {}
 
   /** Appends text as is; resolves once it is in the file. */
   append(text: string): Promise<void> {
-    return this.enqueue(() => appendFile(this.path, text, 'utf8'));
+    if (this.batch) {
+      this.batch.texts.push(text);
+      return this.batch.done;
+    }
+    const batch: { texts: string[]; done: Promise<void> } = {
+      texts: [text],
+      done: Promise.resolve(),
+    };
+    this.batch = batch;
+    batch.done = this.enqueue(async () => {
+      // From here on the batch is closed: what comes next waits for the following write.
+      if (this.batch === batch) this.batch = null;
+      await appendFile(this.path, batch.texts.join(''), 'utf8');
+    });
+    return batch.done;
   }
 
   /**
@@ -21,6 +39,8 @@ export class SerialFileWriter {
    * crash) sees either the old or the new content, never half of it.
    */
   rewrite(text: string): Promise<void> {
+    // Appends asked for after this rewrite must land after it, not join an earlier batch.
+    this.batch = null;
     return this.enqueue(async () => {
       this.tmpSeq += 1;
       const tmp = `${this.path}.${process.pid}.${this.tmpSeq}.tmp`;
