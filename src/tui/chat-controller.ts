@@ -152,6 +152,11 @@ export class ChatController implements PaneWriter {
         this.hooks.redraw();
         return;
       }
+      case 'group-members':
+        this.state.members.set(result.group, result.members);
+        if (!quiet) for (const l of formatResult(result)) this.info(l);
+        this.hooks.redraw();
+        return;
       case 'transfer-started':
         for (const l of formatResult(result)) this.info(l, result.to);
         return;
@@ -203,10 +208,20 @@ export class ChatController implements PaneWriter {
 
   /** Earlier messages of a conversation just opened, as WeeChat shows its backlog. */
   private loadBacklog(conversation: string): void {
-    const command: Command = { name: 'history', conversation, limit: BACKLOG_LINES };
+    this.quietly({ name: 'history', conversation, limit: BACKLOG_LINES });
+  }
+
+  /** Asks who is in a group, for the side pane of its conversation. */
+  loadMembers(group: string): void {
+    this.quietly({ name: 'members', group });
+  }
+
+  /** Runs a command on the user's behalf: its result fills the state, its failure is moot. */
+  private quietly(command: Command): void {
+    if (this.state.link.state !== 'online') return;
     this.client.run(command).then(
       (result) => this.show(command, result, true),
-      // A server without history, or nothing to show: the pane simply starts empty.
+      // A server without the command, or nothing to show: the panes stay as they are.
       () => {},
     );
   }

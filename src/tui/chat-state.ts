@@ -8,7 +8,7 @@ import { ConversationStore } from '../client/conversations.js';
 import { InputHistory } from '../client/input-history.js';
 import type { LinkState } from '../client/reconnect.js';
 import type { TransferInfo } from '../client/transfers.js';
-import type { ActiveUser } from '../protocol/control.js';
+import type { ActiveUser, GroupMember } from '../protocol/control.js';
 import { type EditorState, EMPTY } from './line-editor.js';
 
 export interface QueuedLine {
@@ -22,6 +22,8 @@ export interface ChatState {
   store: ConversationStore;
   users: ActiveUser[];
   groups: Set<string>;
+  /** Members of each group as last asked for; the side pane lists them in a group's pane. */
+  members: Map<string, GroupMember[]>;
   link: LinkState;
   retryAt: number | null;
   /** Lines typed while offline, sent in order once signed in again. */
@@ -50,6 +52,7 @@ export function createChatState(me: string, server: string): ChatState {
     store: new ConversationStore(),
     users: [],
     groups: new Set(),
+    members: new Map(),
     link: { state: 'online' },
     retryAt: null,
     outbox: [],

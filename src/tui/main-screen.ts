@@ -32,6 +32,7 @@ export class MainScreen {
   private timers: NodeJS.Timeout[] = [];
   private drawPending = false;
   private usersAsked = false;
+  private shownPane = '';
   private usersAgain = false;
 
   constructor(
@@ -90,6 +91,12 @@ export class MainScreen {
 
   /** Draws at most once per turn of the event loop, however many events came in. */
   redraw(): void {
+    const active = this.state.store.active;
+    if (active.id !== this.shownPane) {
+      // A group's pane lists its members beside it: ask for them when it comes into view.
+      this.shownPane = active.id;
+      if (active.kind === 'group') this.controller.loadMembers(active.name);
+    }
     if (this.drawPending) return;
     this.drawPending = true;
     setImmediate(() => {
@@ -101,6 +108,8 @@ export class MainScreen {
   /** Asks for the online users; calls while one ask is out are folded into it. */
   private refreshUsers(): void {
     if (this.state.link.state !== 'online' || !this.client.connected) return;
+    const active = this.state.store.active;
+    if (active.kind === 'group') this.controller.loadMembers(active.name);
     if (this.usersAsked) {
       // A change may have come after the ask went out: ask once more when it returns.
       this.usersAgain = true;

@@ -148,6 +148,8 @@ describe('TUI client in a pseudo-terminal', () => {
     tui.write('\x10');
     await tui.waitFor('Group chat #jedi');
     expect(tui.row(/Meet at the temple/)).toMatch(/obiwan │ Meet at the temple, Yoda/);
+    // In a group's pane the side pane lists its members, as a channel's nick list.
+    await tui.waitFor(/│ #jedi \(2\)\n.*│ obiwan *\n.*│ Yoda *\n/);
     await enter('On my way');
     await peers.obiwan!.waitFor(/jedi, Yoda: On my way/);
   });
@@ -196,12 +198,12 @@ describe('TUI client in a pseudo-terminal', () => {
   it('redraws on resize and works at 80x24', async () => {
     tui.resize(80, 24);
     // Narrow: the online users move under the conversation list.
-    await tui.waitFor(/^Online \(1\) *│/m);
+    await tui.waitFor(/^#jedi \(2\) *│/m);
     expect(tui.lines()).toHaveLength(24);
     expect(tui.row(/^\[\d\d:\d\d\]/)).toContain('[online]');
     await saveScreenDump(tui, 'after a resize to 80x24', 'narrow');
     tui.resize(100, 30);
-    await tui.waitFor(/│ Online \(1\)/);
+    await tui.waitFor(/│ #jedi \(2\)/);
   });
 
   it('reconnects after the server restarts, keeping what was typed', async () => {

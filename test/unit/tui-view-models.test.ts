@@ -3,7 +3,7 @@ import { ConversationStore } from '../../src/client/conversations.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
 import { computeLayout } from '../../src/tui/view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../../src/tui/view-models/message-rows.js';
-import { conversationRows, userRows } from '../../src/tui/view-models/side-panes.js';
+import { conversationRows, memberRows, userRows } from '../../src/tui/view-models/side-panes.js';
 import { nickStyle, rowText } from '../../src/tui/view-models/spans.js';
 import { statusRow, titleText } from '../../src/tui/view-models/status-line.js';
 import { textWidth } from '../../src/tui/view-models/text-width.js';
@@ -95,6 +95,22 @@ describe('side panes', () => {
     ];
     expect(userRows(users, 16, now).map(rowText)).toEqual(['Hans       08:00', 'vader      21:30']);
     expect(userRows([], 16, now).map(rowText)).toEqual(['no other user   ']);
+  });
+});
+
+describe('group members pane', () => {
+  it('lists joined members first, noting who is offline or only invited', () => {
+    const members = [
+      { username: 'vader', state: 'invited' as const, online: true },
+      { username: 'obiwan', state: 'joined' as const, online: false },
+      { username: 'Yoda', state: 'joined' as const, online: true },
+    ];
+    expect(memberRows(members, 18).map(rowText)).toEqual([
+      'obiwan     offline',
+      'Yoda              ',
+      'vader      invited',
+    ]);
+    expect(memberRows(members, 18)[0]![0]!.style).toBe('dim');
   });
 });
 

@@ -3,7 +3,7 @@
  * buflist and hotlist), and the online users with the time they became active.
  */
 import type { Conversation } from '../../client/conversations.js';
-import type { ActiveUser } from '../../protocol/control.js';
+import type { ActiveUser, GroupMember } from '../../protocol/control.js';
 import { clockTime, dayLabel } from './message-rows.js';
 import { nickStyle, type Row } from './spans.js';
 import { fitWidth, textWidth } from './text-width.js';
@@ -60,4 +60,26 @@ export function userRows(users: readonly ActiveUser[], width: number, now: numbe
         { text: ` ${since}`, style: 'dim' },
       ];
     });
+}
+
+/** Joined members first, then the invited, each by name. */
+export function sortMembers(members: readonly GroupMember[]): GroupMember[] {
+  const rank = (m: GroupMember) => (m.state === 'joined' ? 0 : 1);
+  return [...members].sort((a, b) => rank(a) - rank(b) || a.username.localeCompare(b.username));
+}
+
+/**
+ * A group's members, as an IRC channel's nick list: joined first, then the invited; who is
+ * offline is dimmed.
+ */
+export function memberRows(members: readonly GroupMember[], width: number): Row[] {
+  return sortMembers(members).map((m) => {
+    const note = m.state === 'invited' ? 'invited' : m.online ? '' : 'offline';
+    const nameWidth = Math.max(1, width - (note ? textWidth(note) + 1 : 0));
+    const row: Row = [
+      { text: fitWidth(m.username, nameWidth), style: m.online ? nickStyle(m.username) : 'dim' },
+    ];
+    if (note) row.push({ text: ` ${note}`, style: 'dim' });
+    return row;
+  });
 }

@@ -9,7 +9,7 @@ import { pasteQuestion } from '../paste.js';
 import { inputRow } from '../view-models/input-row.js';
 import { computeLayout, type Rect } from '../view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../view-models/message-rows.js';
-import { conversationRows, userRows } from '../view-models/side-panes.js';
+import { conversationRows, memberRows, sortMembers, userRows } from '../view-models/side-panes.js';
 import type { Row } from '../view-models/spans.js';
 import { statusRow, titleText } from '../view-models/status-line.js';
 import { fitWidth, truncate } from '../view-models/text-width.js';
@@ -96,13 +96,7 @@ export class MainView {
     );
 
     place(this.users, layout.users);
-    const sorted = [...state.users].sort((a, b) => a.username.localeCompare(b.username));
-    this.shownUsers = sorted.map((u) => u.username);
-    // One cell kept free next to the separator, on whichever side it is.
-    const gap = layout.users.left > 0 ? ' ' : '';
-    const header = gap + tags([{ text: `Online (${state.users.length})`, style: 'bold' }]);
-    const userLines = userRows(sorted, layout.users.width - 1, now).map((r) => gap + tags(r));
-    this.users.setContent([header, ...userLines].join('\n'));
+    this.users.setContent(this.sidePane(state, active, layout.users, now).join('\n'));
 
     layout.separators.forEach((s, i) => {
       const sep = this.seps[i]!;
@@ -179,6 +173,25 @@ export class MainView {
       this.screen.title = windowTitle;
     }
     this.screen.render();
+  }
+
+  /** The online users, or in a group's pane its members (WeeChat's nick list). */
+  private sidePane(state: ChatState, active: Conversation, rect: Rect, now: number): string[] {
+    const tags = (r: Row) => rowToTags(r, this.colour);
+    // One cell kept free next to the separator, on whichever side it is.
+    const gap = rect.left > 0 ? ' ' : '';
+    const members = active.kind === 'group' ? state.members.get(active.name) : undefined;
+    if (members) {
+      this.shownUsers = sortMembers(members).map((m) => m.username);
+      const header = tags([{ text: `#${active.name} (${members.length})`, style: 'bold' }]);
+      const rows = memberRows(members, rect.width - 1).map((r) => gap + tags(r));
+      return [gap + header, ...rows];
+    }
+    const sorted = [...state.users].sort((a, b) => a.username.localeCompare(b.username));
+    this.shownUsers = sorted.map((u) => u.username);
+    const header = tags([{ text: `Online (${state.users.length})`, style: 'bold' }]);
+    const rows = userRows(sorted, rect.width - 1, now).map((r) => gap + tags(r));
+    return [gap + header, ...rows];
   }
 
   /** The active conversation, or only its matching lines while a search is on. */
