@@ -1,6 +1,7 @@
 /**
  * `npm run bench:transfer`: Tessenger's goodput on loopback against baselines measured in the
- * same run, and through the impairment proxy at 0/1/5/20 % loss. Prints medians of RUNS runs.
+ * same run, and through the impairment proxy at 0/1/5/20 % loss. Prints medians of RUNS runs,
+ * interleaved so that all measurements see the same machine load.
  * Environment: BENCH_MIB (default 200), BENCH_PROXY_MIB (64), BENCH_RUNS (3).
  */
 import crypto from 'node:crypto';
@@ -90,14 +91,22 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)]!;
 }
 
-async function medianOf(n: number, fn: () => Promise<Sample>): Promise<Sample> {
-  const samples: Sample[] = [];
-  for (let i = 0; i < n; i++) samples.push(await fn());
-  const loss = samples.map((s) => s.lossPct).filter((x): x is number => x !== undefined);
-  return {
-    mbps: median(samples.map((s) => s.mbps)),
-    lossPct: loss.length ? median(loss) : undefined,
-  };
+/**
+ * Runs every measurement once per round, round after round, and takes each one's median: on a
+ * shared machine the load drifts, and interleaving exposes all of them to the same drift.
+ */
+async function interleaved(n: number, fns: Array<() => Promise<Sample>>): Promise<Sample[]> {
+  const samples: Sample[][] = fns.map(() => []);
+  for (let round = 0; round < n; round++) {
+    for (const [i, fn] of fns.entries()) samples[i]!.push(await fn());
+  }
+  return samples.map((list) => {
+    const loss = list.map((s) => s.lossPct).filter((x): x is number => x !== undefined);
+    return {
+      mbps: median(list.map((s) => s.mbps)),
+      lossPct: loss.length ? median(loss) : undefined,
+    };
+  });
 }
 
 const fmt = (s: Sample): string =>
@@ -108,10 +117,12 @@ async function main(): Promise<void> {
   console.log(`Tessenger transfer bench: ${size / MIB} MiB on loopback, medians of ${runs} runs,`);
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, chunk ${LOOPBACK_CHUNK} B\n`);
   const big = await makeFile(dir, size);
-  const ours = await medianOf(runs, () => tessenger(big, size, null));
-  const raw = await medianOf(runs, () => rawPacedUdp(size, LOOPBACK_CHUNK));
-  const naive = await medianOf(runs, () => naiveUdp(size));
-  const overTcp = await medianOf(runs, () => tcp(big.file));
+  const [ours, raw, naive, overTcp] = (await interleaved(runs, [
+    () => tessenger(big, size, null),
+    () => rawPacedUdp(size, LOOPBACK_CHUNK),
+    () => naiveUdp(size),
+    () => tcp(big.file),
+  ])) as [Sample, Sample, Sample, Sample];
   console.log(`Tessenger (encrypted, reliable, verified)   ${fmt(ours)}`);
   console.log(`raw paced UDP ceiling (no acks, no crypto)  ${fmt(raw)}`);
   console.log(`naive UDP, 1 KiB datagrams, no acks         ${fmt(naive)}`);
@@ -126,10 +137,14 @@ async function main(): Promise<void> {
 
   const small = await makeFile(dir, proxySize);
   console.log(`Through the user-space proxy (${proxySize / MIB} MiB, seeded random loss):`);
-  let base = 0;
-  for (const loss of [0, 0.01, 0.05, 0.2]) {
-    const s = await medianOf(runs, () => tessenger(small, proxySize, loss));
-    if (loss === 0) base = s.mbps;
+  const losses = [0, 0.01, 0.05, 0.2];
+  const results = await interleaved(
+    runs,
+    losses.map((loss) => () => tessenger(small, proxySize, loss)),
+  );
+  const base = results[0]!.mbps;
+  for (const [i, loss] of losses.entries()) {
+    const s = results[i]!;
     const ratio = s.mbps / base;
     const target = 0.8 * (1 - loss);
     console.log(
