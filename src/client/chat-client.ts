@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { ActiveUser, PushEvent } from '../protocol/control.js';
+import { ErrorCode } from '../protocol/errors.js';
 import type { TransferEngine } from '../transfer/types.js';
 import type { Logger } from '../util/logger.js';
 import type { Command } from './commands.js';
@@ -152,11 +153,16 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
    * face that awaited login() has subscribed to the events the queued pushes become.
    */
   private fetchInbox(): void {
-    setImmediate(() => {
-      if (!this.connection.isOpen) return;
-      this.connection.request({ type: 'inbox' }).catch((err: unknown) => {
+    setImmediate(async () => {
+      try {
+        // A long queue comes in batches; each one's events are in before its reply.
+        while (this.connection.isOpen) {
+          const { remaining } = await this.connection.request({ type: 'inbox' });
+          if (remaining === 0) break;
+        }
+      } catch (err) {
         this.options.logger.debug('inbox request failed', { error: String(err) });
-      });
+      }
     });
   }
 
@@ -262,7 +268,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.emit('message', message);
         // The receipt the sender waits for: sent once the message has reached this client.
         if (event.id !== undefined) {
-          this.connection.request({ type: 'delivered', messageId: event.id }).catch(() => undefined);
+          this.connection
+            .request({ type: 'delivered', messageId: event.id })
+            .catch(() => undefined);
         }
         break;
       }
@@ -285,6 +293,8 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         this.transfers.onCancelled(event.transferId, event.reason);
         break;
       case 'bye':
+        // Logged out for idling: final, so the faces quit instead of signing in again.
+        if (event.code === ErrorCode.IdleTimeout) this.loggingOut = true;
         this.emit('bye', { reason: event.reason, ...(event.code ? { code: event.code } : {}) });
         break;
     }

@@ -114,7 +114,8 @@ export interface ReplyData {
   'p2p-offer': { transferId: string; peer: Endpoint; publicKey: string };
   'p2p-answer': Record<string, never>;
   register: { username: string };
-  inbox: { count: number };
+  /** `remaining`: still queued; the client asks again until it is 0. */
+  inbox: { count: number; remaining: number };
   delivered: Record<string, never>;
   history: { conversation: string; kind: 'direct' | 'group'; messages: HistoryEntry[] };
   broadcast: { ts: number; recipients: number };

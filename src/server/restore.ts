@@ -3,6 +3,7 @@
  * database is written before the log files, so after a crash a file may lack its last lines
  * (or end in half of one); they are written again from the database here.
  */
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatStore, StoreSnapshot } from '../store/store.js';
 import { Groups } from './groups.js';
@@ -37,6 +38,8 @@ export async function openDurableState(store: ChatStore, logDir: string): Promis
   const groups = new Groups();
   for (const stored of snapshot.groups) {
     const file = groupLogPath(logDir, stored.name);
+    // A group committed just before a crash may have no file yet; SPEC wants it from creation.
+    await appendFile(file, '');
     const repaired = await openRepairedLog(file, async (n) =>
       (await store.groupAfter(stored.name, n)).map((m) => ({
         n: m.n,

@@ -100,8 +100,11 @@ export class SqliteStore implements ChatStore {
         ON CONFLICT (group_name, username) DO UPDATE SET state = excluded.state`),
       deleteMember: db.prepare('DELETE FROM memberships WHERE group_name = ? AND username = ?'),
       enqueue: db.prepare('INSERT INTO offline_queue (recipient, event) VALUES (?, ?)'),
-      queue: db.prepare('SELECT event FROM offline_queue WHERE recipient = ? ORDER BY id'),
-      clearQueue: db.prepare('DELETE FROM offline_queue WHERE recipient = ?'),
+      queue: db.prepare(
+        'SELECT id, event FROM offline_queue WHERE recipient = ? ORDER BY id LIMIT ?',
+      ),
+      dequeue: db.prepare('DELETE FROM offline_queue WHERE recipient = ? AND id <= ?'),
+      queueLength: db.prepare('SELECT COUNT(*) AS n FROM offline_queue WHERE recipient = ?'),
       deliver: db.prepare(
         `UPDATE direct_messages SET delivered_at = ?
          WHERE n = ? AND recipient = ? AND delivered_at IS NULL RETURNING *`,
@@ -250,11 +253,12 @@ export class SqliteStore implements ChatStore {
     });
   }
 
-  takeQueue(username: string): Promise<PushEvent[]> {
+  takeQueue(username: string, limit: number): Promise<{ events: PushEvent[]; remaining: number }> {
     return this.write(() => {
-      const rows = this.sql.queue.all(username) as Array<{ event: string }>;
-      this.sql.clearQueue.run(username);
-      return rows.map((r) => JSON.parse(r.event) as PushEvent);
+      const rows = this.sql.queue.all(username, limit) as Array<{ id: number; event: string }>;
+      if (rows.length > 0) this.sql.dequeue.run(username, rows[rows.length - 1]!.id);
+      const { n } = this.sql.queueLength.get(username) as { n: number };
+      return { events: rows.map((r) => JSON.parse(r.event) as PushEvent), remaining: n };
     });
   }
 

@@ -83,8 +83,8 @@ export interface ChatStore {
   removeMember(group: string, username: string): Promise<void>;
   /** Adds a push event to a user's offline queue. */
   enqueue(username: string, event: PushEvent): Promise<void>;
-  /** Removes and returns a user's offline queue, oldest first. */
-  takeQueue(username: string): Promise<PushEvent[]>;
+  /** Removes and returns up to `limit` of a user's queued events, oldest first, and how many are left. */
+  takeQueue(username: string, limit: number): Promise<{ events: PushEvent[]; remaining: number }>;
   /**
    * Marks message n delivered if it was sent to `to`; null when no such message. `first` is
    * false when it had been marked before (the earlier time is kept).

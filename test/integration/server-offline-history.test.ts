@@ -24,7 +24,7 @@ describe('offline messages', () => {
     h.t.clock.advance(60_000);
     const vader = await h.t.login('vader');
     expect(vader.pushes('message')).toEqual([]);
-    expect(await vader.ok('inbox')).toEqual({ count: 2 });
+    expect(await vader.ok('inbox')).toEqual({ count: 2, remaining: 0 });
     const got = vader.pushes('message').map((m) => (m.type === 'message' ? [m.text, m.ts] : []));
     expect(got).toEqual([
       ['one', START_MS],

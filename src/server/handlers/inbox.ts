@@ -1,16 +1,20 @@
 import { currentUser, type Handler } from './types.js';
 
+/** Queued events handed over per request, so a long queue cannot overflow the output cap. */
+export const INBOX_BATCH = 200;
+
 /**
  * Hands over what arrived while the user was offline, oldest first, as the same pushes they
- * would have had online (with their original timestamps), then replies with the count. The
- * client asks once it is listening, so nothing lands before its handlers are in place.
+ * would have had online (with their original timestamps), then replies with the count and
+ * what is left. The client asks once it is listening, so nothing lands before its handlers
+ * are in place, and asks again while something is left.
  */
 export const inbox: Handler<'inbox'> = async (ctx, session) => {
   const me = currentUser(session);
-  const events = await ctx.store.takeQueue(me.username);
+  const { events, remaining } = await ctx.store.takeQueue(me.username, INBOX_BATCH);
   for (const event of events) session.push(event);
   if (events.length > 0) {
     ctx.console(`${me.username} received ${events.length} queued message(s)`);
   }
-  return { count: events.length };
+  return { count: events.length, remaining };
 };

@@ -89,9 +89,12 @@ describe('messages', () => {
     expect([a.n, b.n, c.n]).toEqual([1, 1, 2]);
     expect((await store.groupHistory('g1', 1)).map((m) => m.text)).toEqual(['c']);
     expect((await store.groupAfter('g1', 0)).map((m) => m.text)).toEqual(['a', 'c']);
-    expect(await store.takeQueue('Hans')).toEqual([
-      { type: 'group-message', group: 'g1', from: 'Yoda', text: 'a', ts: 5, offline: true },
-    ]);
+    expect(await store.takeQueue('Hans', 10)).toEqual({
+      events: [
+        { type: 'group-message', group: 'g1', from: 'Yoda', text: 'a', ts: 5, offline: true },
+      ],
+      remaining: 0,
+    });
     await expect(
       store.addGroupMessage({ group: 'nope', ts: 1, from: 'Yoda', text: 'x' }, []),
     ).rejects.toThrow(/no group/);
@@ -101,10 +104,19 @@ describe('messages', () => {
     await direct('Yoda', 'vader', 'first', 1, true);
     await store.enqueue('vader', { type: 'broadcast', from: 'Hans', text: 'x', ts: 2 });
     await direct('obiwan', 'vader', 'second', 3, true);
-    const queue = await store.takeQueue('vader');
-    expect(queue.map((e) => e.type)).toEqual(['message', 'broadcast', 'message']);
-    expect(queue[0]).toMatchObject({ from: 'Yoda', text: 'first', ts: 1, id: 1, offline: true });
-    expect(await store.takeQueue('vader')).toEqual([]);
+    const first = await store.takeQueue('vader', 2);
+    expect(first.events.map((e) => e.type)).toEqual(['message', 'broadcast']);
+    expect(first.events[0]).toMatchObject({
+      from: 'Yoda',
+      text: 'first',
+      ts: 1,
+      id: 1,
+      offline: true,
+    });
+    expect(first.remaining).toBe(1);
+    const rest = await store.takeQueue('vader', 2);
+    expect(rest.events).toMatchObject([{ type: 'message', text: 'second' }]);
+    expect(await store.takeQueue('vader', 2)).toEqual({ events: [], remaining: 0 });
   });
 
   it('marks delivery once, only for the receiver', async () => {
