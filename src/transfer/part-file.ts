@@ -125,17 +125,25 @@ export class PartFile {
 
   private async writeOut(start: number, end: number, parts: Buffer[]): Promise<void> {
     try {
-      const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, end - start);
-      let done = 0;
-      while (done < data.length) {
-        const { bytesWritten } = await this.fh.write(data, done, data.length - done, start + done);
-        done += bytesWritten;
+      // writev saves copying a megabyte per flush; a short write (rare) finishes the plain way.
+      let done = (await this.fh.writev(parts, start)).bytesWritten;
+      if (done < end - start) {
+        const data = Buffer.concat(parts, end - start);
+        while (done < data.length) {
+          const { bytesWritten } = await this.fh.write(
+            data,
+            done,
+            data.length - done,
+            start + done,
+          );
+          done += bytesWritten;
+        }
       }
       this.written.add(start, end);
       this.dirty = true;
       if (start === this.hashedTo && !this.hashing) {
         // In order (the usual case): hash from memory instead of reading the bytes back.
-        this.hash.update(data);
+        for (const part of parts) this.hash.update(part);
         this.hashedTo = end;
       }
       if (this.written.prefix > this.hashedTo) this.followHash();
