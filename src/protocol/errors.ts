@@ -42,6 +42,7 @@ export const ErrorCode = {
   BadPassword: 'BAD_PASSWORD',
   UsernameTaken: 'USERNAME_TAKEN',
   IdleTimeout: 'IDLE_TIMEOUT',
+  QueueFull: 'QUEUE_FULL',
   Internal: 'INTERNAL',
 } as const;
 

@@ -33,6 +33,8 @@ export interface ServerConfig {
   dataDir?: string | null;
   /** Log out sessions idle this long; default 30 minutes, 0 = never. */
   idleMs?: number;
+  /** Cap of one user's offline queue; default 10000. */
+  maxQueued?: number;
   /** Unknown usernames may create an account; default false. */
   allowRegister?: boolean;
   /** How long an account stays blocked; default 10000. */
@@ -71,7 +73,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   }
   let store: ReturnType<typeof openSqliteStore>;
   try {
-    store = openSqliteStore(config.dataDir ?? null);
+    store = openSqliteStore(config.dataDir ?? null, config.maxQueued);
   } catch (err) {
     throw startError(`Cannot open the database in ${config.dataDir}`, err);
   }

@@ -9,15 +9,17 @@ import Database from 'better-sqlite3';
 import type { PushEvent } from '../protocol/control.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
-import type {
-  ChatStore,
-  DirectRecord,
-  GroupRecord,
-  MemberRecord,
-  MemberState,
-  NewDirect,
-  StoredGroup,
-  StoreSnapshot,
+import {
+  type ChatStore,
+  type DirectRecord,
+  type GroupRecord,
+  MAX_QUEUED,
+  type MemberRecord,
+  type MemberState,
+  type NewDirect,
+  QueueFullError,
+  type StoredGroup,
+  type StoreSnapshot,
 } from './store.js';
 
 export const DATABASE_FILE = 'tessenger.db';
@@ -60,13 +62,16 @@ const toGroup = (r: GroupRow): GroupRecord => ({
  * Opens (creating if needed) the database in `dataDir`, or an in-memory one when `dataDir`
  * is null (tests and throw-away servers).
  */
-export function openSqliteStore(dataDir: string | null): SqliteStore {
+export function openSqliteStore(
+  dataDir: string | null,
+  maxQueued: number = MAX_QUEUED,
+): SqliteStore {
   let file = ':memory:';
   if (dataDir !== null) {
     mkdirSync(dataDir, { recursive: true });
     file = path.join(dataDir, DATABASE_FILE);
   }
-  return new SqliteStore(new Database(file));
+  return new SqliteStore(new Database(file), maxQueued);
 }
 
 export class SqliteStore implements ChatStore {
@@ -75,7 +80,10 @@ export class SqliteStore implements ChatStore {
   private closed = false;
   private readonly sql;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxQueued: number = MAX_QUEUED,
+  ) {
     db.pragma('journal_mode = WAL');
     // FULL: a commit is on disk before the sender hears "sent", even if the machine dies.
     db.pragma('synchronous = FULL');
@@ -205,6 +213,7 @@ export class SqliteStore implements ChatStore {
           id: n,
           offline: true,
         };
+        if (!this.queueHasRoom(m.to)) throw new QueueFullError(m.to);
         this.sql.enqueue.run(m.to, JSON.stringify(event));
       }
       return record;
@@ -225,7 +234,7 @@ export class SqliteStore implements ChatStore {
         offline: true,
       };
       const json = JSON.stringify(event);
-      for (const user of offline) this.sql.enqueue.run(user, json);
+      for (const user of offline) if (this.queueHasRoom(user)) this.sql.enqueue.run(user, json);
       return { ...m, n: row.last_n };
     });
   }
@@ -249,7 +258,7 @@ export class SqliteStore implements ChatStore {
 
   enqueue(username: string, event: PushEvent): Promise<void> {
     return this.write(() => {
-      this.sql.enqueue.run(username, JSON.stringify(event));
+      if (this.queueHasRoom(username)) this.sql.enqueue.run(username, JSON.stringify(event));
     });
   }
 
@@ -310,6 +319,10 @@ export class SqliteStore implements ChatStore {
     this.commits.flush();
     this.closed = true;
     this.db.close();
+  }
+
+  private queueHasRoom(username: string): boolean {
+    return (this.sql.queueLength.get(username) as { n: number }).n < this.maxQueued;
   }
 
   private upsertMember(group: string, m: MemberRecord): void {

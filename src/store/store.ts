@@ -10,6 +10,17 @@ import type { PushEvent } from '../protocol/control.js';
 
 export type MemberState = 'joined' | 'invited';
 
+/** Default cap of one user's offline queue: a flood cannot fill the disk for someone away. */
+export const MAX_QUEUED = 10_000;
+
+/** A direct message refused because the receiver's offline queue is at its cap. */
+export class QueueFullError extends Error {
+  constructor(readonly username: string) {
+    super(`offline queue of ${username} is full`);
+    this.name = 'QueueFullError';
+  }
+}
+
 /** One /msgto, numbered globally (its messagelog.txt number). */
 export interface DirectRecord {
   n: number;
@@ -71,9 +82,12 @@ export interface ChatStore {
    * direct-message numbering continues after them.
    */
   reserveDirectNumbers(last: number): void;
-  /** Stores a /msgto (and, when `queued`, its delivery for the receiver's next login). */
+  /**
+   * Stores a /msgto (and, when `queued`, its delivery for the receiver's next login); rejects
+   * with QueueFullError when that queue is at its cap.
+   */
   addDirect(message: NewDirect): Promise<DirectRecord>;
-  /** Stores a group message and queues it for the offline joined members listed. */
+  /** Stores a group message and queues it for the offline joined members listed (skipping full queues). */
   addGroupMessage(
     message: Omit<GroupRecord, 'n'>,
     offlineMembers: readonly string[],
@@ -81,7 +95,7 @@ export interface ChatStore {
   createGroup(group: StoredGroup): Promise<void>;
   setMember(group: string, member: MemberRecord): Promise<void>;
   removeMember(group: string, username: string): Promise<void>;
-  /** Adds a push event to a user's offline queue. */
+  /** Adds a push event to a user's offline queue (dropped when the queue is full). */
   enqueue(username: string, event: PushEvent): Promise<void>;
   /** Removes and returns up to `limit` of a user's queued events, oldest first, and how many are left. */
   takeQueue(username: string, limit: number): Promise<{ events: PushEvent[]; remaining: number }>;

@@ -57,6 +57,25 @@ describe('offline messages', () => {
   });
 });
 
+describe('offline queue cap', () => {
+  const h = useTestServer({ maxQueued: 2 });
+
+  it('refuses a direct message once the receiver has too many waiting, and logs nothing', async () => {
+    const yoda = await h.t.login('Yoda');
+    await yoda.ok('msgto', { to: 'vader', text: 'one' });
+    await yoda.ok('msgto', { to: 'vader', text: 'two' });
+    expect(await yoda.fail('msgto', { to: 'vader', text: 'three' })).toMatchObject({
+      code: 'QUEUE_FULL',
+      message: 'vader is offline and has too many messages waiting; try again after they log in.',
+    });
+    expect((await h.t.readLog('messagelog.txt')).trim().split('\n')).toHaveLength(2);
+    // The rolled-back message took no number.
+    const vader = await h.t.login('vader');
+    await vader.ok('msgto', { to: 'Yoda', text: 'back' });
+    expect((await h.t.readLog('messagelog.txt')).trim().split('\n')[2]).toMatch(/^3; /);
+  });
+});
+
 describe('delivery receipts', () => {
   const h = useTestServer();
 

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { QueueFullError } from '../../store/store.js';
 import { formatTimestamp } from '../../util/time-format.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler, unknownUserText } from './types.js';
@@ -23,7 +24,15 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   if (ctx.blocks.has(to, me.username)) throw new ServerError(ErrorCode.Blocked, blockedByText(to));
   const ts = ctx.clock.now();
   const queued = !ctx.presence.isOnline(to);
-  const record = await ctx.store.addDirect({ ts, from: me.username, to, text, queued });
+  const record = await ctx.store
+    .addDirect({ ts, from: me.username, to, text, queued })
+    .catch((err: unknown) => {
+      if (!(err instanceof QueueFullError)) throw err;
+      throw new ServerError(
+        ErrorCode.QueueFull,
+        `${to} is offline and has too many messages waiting; try again after they log in.`,
+      );
+    });
   await ctx.messageLog.write(record.n, ts, to, text);
   const event = { type: 'message' as const, from: me.username, text, ts, id: record.n };
   const receiver = ctx.presence.session(to);
