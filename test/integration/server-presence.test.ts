@@ -59,6 +59,10 @@ describe('presence and block lists', () => {
       message: 'Yoda has blocked you; the file was not sent.',
     });
     expect((await vader.ok('activeuser')).users).toEqual([]);
+    expect(await vader.fail('creategroup', { group: 'sith', members: ['Yoda'] })).toMatchObject({
+      code: 'BLOCKED',
+      message: 'Yoda has blocked you; you cannot add them to a group.',
+    });
     expect((await vader.ok('lastseen', { minutes: 60 })).users).toEqual([]);
     // Yoda logs out and in again: vader hears nothing of it.
     await yoda.ok('logout');

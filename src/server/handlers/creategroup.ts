@@ -47,6 +47,15 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
         : `Users ${unknown.map(echo).join(', ')} do not exist.`;
     throw new ServerError(ErrorCode.UnknownUser, text, { users: unknown });
   }
+  // Checked before "offline": whether someone who blocked you is online must stay hidden.
+  const blockedBy = invited.filter((u) => ctx.blocks.has(u, me.username));
+  if (blockedBy.length > 0) {
+    throw new ServerError(
+      ErrorCode.Blocked,
+      `${listText(blockedBy, 'has', 'have')} blocked you; you cannot add them to a group.`,
+      { users: blockedBy },
+    );
+  }
   const offline = invited.filter((u) => !ctx.presence.isOnline(u));
   if (offline.length > 0) {
     throw new ServerError(ErrorCode.UserOffline, `${listText(offline, 'is', 'are')} offline.`, {
