@@ -56,13 +56,8 @@ export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
   private timer: unknown = null;
   private busy = false;
   private stopped = false;
-  private heldFor: string | null = null;
   private readonly onDrop = ({ expected }: { expected: boolean }) => {
     if (expected || this.target.closing) return;
-    if (this.heldFor !== null) {
-      this.emit('state', { state: 'gave-up', reason: this.heldFor });
-      return;
-    }
     this.schedule('Connection to the server was lost');
   };
 
@@ -78,20 +73,11 @@ export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
     target.on('disconnected', this.onDrop);
   }
 
-  /**
-   * The next drop is meant (the server logged this user out for idling): say so instead of
-   * reconnecting, until the user asks with retryNow().
-   */
-  hold(reason: string): void {
-    this.heldFor = reason;
-  }
-
-  /** Skips the wait, or resumes after a hold or a refusal (a user's /reconnect). */
+  /** Skips the wait, or tries again after a refusal (a user's /reconnect). */
   retryNow(): void {
     if (this.busy || this.stopped || this.target.closing) return;
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
-    this.heldFor = null;
     void this.tryOnce();
   }
 

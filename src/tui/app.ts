@@ -5,7 +5,7 @@
  */
 import type { ChatClient } from '../client/chat-client.js';
 import { Reconnector } from '../client/reconnect.js';
-import { createChatState } from './chat-state.js';
+import { type ChatState, createChatState } from './chat-state.js';
 import { runLogin } from './login-screen.js';
 import { MainScreen } from './main-screen.js';
 import { MainView } from './views/main-view.js';
@@ -29,6 +29,7 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
   });
   let main: MainScreen | null = null;
   let reconnector: Reconnector | null = null;
+  let state: ChatState | null = null;
 
   const finish = async (code: number) => {
     if (finished) return;
@@ -38,6 +39,7 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
     // Restore the terminal before anything else can print.
     screen.destroy();
     await client.close();
+    if (state?.exitReason) process.stdout.write(`${state.exitReason}\n`);
     if (client.user) process.stdout.write(`Bye, ${client.user}!\n`);
     resolveExit(code);
   };
@@ -61,7 +63,7 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
     await finish(0);
     return exited;
   }
-  const state = createChatState(client.user ?? '', options.server);
+  state = createChatState(client.user ?? '', options.server);
   state.store.add(state.store.active, {
     ts: Date.now(),
     kind: 'info',

@@ -26,8 +26,6 @@ export interface ScreenHooks {
   cancelTransfer(id: string): boolean;
   /** Asks the server for the online users again. */
   refreshUsers(): void;
-  /** Do not reconnect after the coming drop; show `reason` instead. */
-  holdReconnect(reason: string): void;
 }
 
 /** How events write into the panes (the controller is one). */
@@ -76,7 +74,8 @@ export function subscribeChatEvents(
   client.on('bye', ({ reason, code }) => {
     out.notice(`Disconnected by the server: ${reason}`);
     // Logged out for idling: coming straight back would defeat the server's rule.
-    if (code === ErrorCode.IdleTimeout) hooks.holdReconnect(`${reason} /reconnect signs in again.`);
+    // The core treats an idle logout as final (as plain mode does): remember why for the exit.
+    if (code === ErrorCode.IdleTimeout) state.exitReason = reason;
   });
   client.on('presence', (p) => {
     hooks.refreshUsers();

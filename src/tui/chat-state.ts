@@ -41,6 +41,8 @@ export interface ChatState {
   selectedTransfer: string | null;
   /** A one-off notice in the input row (e.g. "nothing to cancel"). */
   notice: string | null;
+  /** Why the session ended, printed after the terminal is restored (an idle logout). */
+  exitReason: string | null;
   /** Receipts that beat the reply to their /msgto (the line does not exist yet). */
   earlyReceipts: Set<number>;
 }
@@ -66,6 +68,7 @@ export function createChatState(me: string, server: string): ChatState {
     selectedTransfer: null,
     notice: null,
     earlyReceipts: new Set(),
+    exitReason: null,
   };
 }
 

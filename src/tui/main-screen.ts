@@ -50,7 +50,6 @@ export class MainScreen {
       retryNow: () => reconnector.retryNow(),
       cancelTransfer: (id) => client.transfers.cancel(id),
       refreshUsers: () => this.refreshUsers(),
-      holdReconnect: (reason) => reconnector.hold(reason),
     });
   }
 

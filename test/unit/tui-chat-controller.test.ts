@@ -43,7 +43,6 @@ function setup() {
     quit: [] as number[],
     cancelled: [] as string[],
     refreshes: 0,
-    held: [] as string[],
   };
   const controller = new ChatController(
     client as unknown as ChatClient,
@@ -58,7 +57,6 @@ function setup() {
         return true;
       },
       refreshUsers: () => calls.refreshes++,
-      holdReconnect: (reason) => calls.held.push(reason),
     },
     () => 5,
   );
@@ -177,7 +175,7 @@ describe('ChatController', () => {
     });
     expect(calls.bells).toBe(1);
     client.emit('bye', { reason: 'You were logged out.', code: ErrorCode.IdleTimeout });
-    expect(calls.held).toEqual(['You were logged out. /reconnect signs in again.']);
+    expect(state.exitReason).toBe('You were logged out.');
   });
 
   it('loads the backlog of a chat opened with /query, and /history on request', async () => {

@@ -114,17 +114,18 @@ describe('Reconnector', () => {
     });
   });
 
-  it('holds after an idle logout until the user asks, then tries at once', async () => {
+  it('tries again at once on retryNow after a refusal', async () => {
     const { client, timers, states, r } = setup();
-    r.hold('You were logged out after 30 minutes without activity.');
+    client.outcomes = [
+      new ReplyError(ErrorCode.InvalidPassword, 'Invalid Password. Please try again'),
+    ];
     client.emit('disconnected', { expected: false });
-    expect(timers.pending.size).toBe(0);
-    expect(states).toEqual([
-      { state: 'gave-up', reason: 'You were logged out after 30 minutes without activity.' },
-    ]);
+    timers.fireAll();
+    await flush();
+    expect(states.at(-1)?.state).toBe('gave-up');
     r.retryNow();
     await flush();
-    expect(client.attempts).toBe(1);
+    expect(client.attempts).toBe(2);
     expect(states.at(-1)).toEqual({ state: 'online' });
   });
 
