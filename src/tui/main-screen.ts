@@ -72,9 +72,9 @@ export class MainScreen {
       }
       this.redraw();
     });
-    // No polling of the online list: the server pushes presence changes, and a poll would
-    // count as activity and keep an idle user from ever being logged out.
-    // The clock and the reconnect countdown in the status bar.
+    // The clock and the reconnect countdown in the status bar. The online list is not polled:
+    // the server pushes presence changes, and a poll would count as activity and keep an idle
+    // user from ever being logged out.
     this.timers.push(setInterval(() => this.redraw(), 1000));
     this.refreshUsers();
     this.redraw();
