@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { PushEvent } from '../protocol/control.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrations.js';
+import { prepareStatements, type Statements } from './sqlite-statements.js';
 import {
   type ChatStore,
   type DirectRecord,
@@ -78,7 +79,7 @@ export class SqliteStore implements ChatStore {
   private readonly commits: GroupCommit;
   private directFloor = 0;
   private closed = false;
-  private readonly sql;
+  private readonly sql: Statements;
 
   constructor(
     private readonly db: Database.Database,
@@ -90,51 +91,7 @@ export class SqliteStore implements ChatStore {
     db.pragma('foreign_keys = ON');
     migrate(db);
     this.commits = new GroupCommit((body) => db.transaction(body)());
-    this.sql = {
-      lastDirect: db.prepare('SELECT COALESCE(MAX(n), 0) AS n FROM direct_messages'),
-      insertDirect: db.prepare(
-        'INSERT INTO direct_messages (n, ts, sender, recipient, text) VALUES (?, ?, ?, ?, ?)',
-      ),
-      nextGroupN: db.prepare(
-        'UPDATE groups SET last_n = last_n + 1 WHERE name = ? RETURNING last_n',
-      ),
-      insertGroupMessage: db.prepare(
-        'INSERT INTO group_messages (group_name, n, ts, sender, text) VALUES (?, ?, ?, ?, ?)',
-      ),
-      insertGroup: db.prepare('INSERT INTO groups (name, creator, created_at) VALUES (?, ?, ?)'),
-      upsertMember: db.prepare(`
-        INSERT INTO memberships (group_name, username, state, invited_by, position)
-        VALUES (?, ?, ?, ?, (SELECT COUNT(*) FROM memberships WHERE group_name = ?))
-        ON CONFLICT (group_name, username) DO UPDATE SET state = excluded.state`),
-      deleteMember: db.prepare('DELETE FROM memberships WHERE group_name = ? AND username = ?'),
-      enqueue: db.prepare('INSERT INTO offline_queue (recipient, event) VALUES (?, ?)'),
-      queue: db.prepare(
-        'SELECT id, event FROM offline_queue WHERE recipient = ? ORDER BY id LIMIT ?',
-      ),
-      dequeue: db.prepare('DELETE FROM offline_queue WHERE recipient = ? AND id <= ?'),
-      queueLength: db.prepare('SELECT COUNT(*) AS n FROM offline_queue WHERE recipient = ?'),
-      deliver: db.prepare(
-        `UPDATE direct_messages SET delivered_at = ?
-         WHERE n = ? AND recipient = ? AND delivered_at IS NULL RETURNING *`,
-      ),
-      direct: db.prepare('SELECT * FROM direct_messages WHERE n = ? AND recipient = ?'),
-      block: db.prepare('INSERT OR IGNORE INTO blocks (owner, blocked) VALUES (?, ?)'),
-      unblock: db.prepare('DELETE FROM blocks WHERE owner = ? AND blocked = ?'),
-      lastSeen: db.prepare(
-        'INSERT INTO last_seen (username, ts) VALUES (?, ?) ON CONFLICT (username) DO UPDATE SET ts = excluded.ts',
-      ),
-      directHistory: db.prepare(`
-        SELECT * FROM direct_messages
-        WHERE (sender = ? AND recipient = ?) OR (sender = ? AND recipient = ?)
-        ORDER BY n DESC LIMIT ?`),
-      groupHistory: db.prepare(
-        'SELECT * FROM group_messages WHERE group_name = ? ORDER BY n DESC LIMIT ?',
-      ),
-      directAfter: db.prepare('SELECT * FROM direct_messages WHERE n > ? ORDER BY n'),
-      groupAfter: db.prepare(
-        'SELECT * FROM group_messages WHERE group_name = ? AND n > ? ORDER BY n',
-      ),
-    };
+    this.sql = prepareStatements(db);
   }
 
   /** Commits and operations so far (group commit's effect, for benchmarks). */
