@@ -195,6 +195,18 @@ describe('TUI client in a pseudo-terminal', () => {
     await peers.obiwan!.waitFor('Received obiwan_clip.mp4 from Yoda');
   });
 
+  it('cancels a running transfer with Ctrl+X', async () => {
+    // Sparse, so it costs no disk; big enough to still be running when the key arrives.
+    const big = path.join(yodaDir, 'big.bin');
+    await fs.writeFile(big, '');
+    await fs.truncate(big, 1024 * 1024 * 1024);
+    await enter('/p2pvideo obiwan big.bin');
+    await tui.waitFor(/>↑ big\.bin → obiwan +\[[#.]+\] +\d+% .* direct/, 30_000);
+    tui.write('\x18'); // Ctrl+X
+    await tui.waitFor(/↑ big\.bin → obiwan +failed: /, 30_000);
+    await peers.obiwan!.waitFor(/Transfer of big\.bin from Yoda failed/);
+  });
+
   it('redraws on resize and works at 80x24', async () => {
     tui.resize(80, 24);
     // Narrow: the online users move under the conversation list.
