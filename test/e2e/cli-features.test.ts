@@ -11,6 +11,7 @@ import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-proc
 import { command, TS } from '../helpers/plain-command.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
+const SERVER_ARGS = ['--credentials', 'credentials.txt', '--log-dir', 'logs', '--data-dir', 'data'];
 const temps: Array<() => Promise<void>> = [];
 const procs: CliProcess[] = [];
 let serverDir: string;
@@ -44,14 +45,7 @@ const run = (user: string, line: string) => command(clients[user]!, line);
 beforeAll(async () => {
   serverDir = await folder();
   await writeCredentials(serverDir);
-  ({ proc: server, port } = await startServerProcess(serverDir, [
-    '--credentials',
-    'credentials.txt',
-    '--log-dir',
-    'logs',
-    '--data-dir',
-    'data',
-  ]));
+  ({ proc: server, port } = await startServerProcess(serverDir, SERVER_ARGS));
   procs.push(server);
   await login('Yoda');
   await login('obiwan');
@@ -217,13 +211,9 @@ describe('registration and idle time-out', () => {
   beforeAll(async () => {
     dir = await folder();
     await writeCredentials(dir);
+    // 0.02 minutes: the idle logout comes about a second after login.
     ({ proc: other, port: otherPort } = await startServerProcess(dir, [
-      '--credentials',
-      'credentials.txt',
-      '--log-dir',
-      'logs',
-      '--data-dir',
-      'data',
+      ...SERVER_ARGS,
       '--allow-register',
       '--idle-timeout',
       '0.02',
