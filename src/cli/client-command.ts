@@ -6,6 +6,7 @@ import { runTuiClient } from '../tui/app.js';
 import { createLogger } from '../util/logger.js';
 import type { ClientCliConfig } from './config.js';
 import { runPlainClient } from './plain-client.js';
+import { NO_PLAYER_NOTICE, resolvePlayer } from './player-command.js';
 
 /** Runs a client to its end; resolves with the exit code. */
 export async function runClientCommand(config: ClientCliConfig): Promise<number> {
@@ -27,7 +28,11 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
   }
   let engine: Awaited<ReturnType<typeof createTransferEngine>>;
   try {
-    engine = await createTransferEngine({ port: config.udpPort, logger });
+    engine = await createTransferEngine({
+      port: config.udpPort,
+      logger,
+      stallTimeoutMs: config.stallTimeoutMs,
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -50,6 +55,10 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
     await engine.close();
     return failWith((err as Error).message);
   }
+  const player = resolvePlayer(config.player);
+  if (config.player.mode === 'auto' && player === null)
+    process.stdout.write(`${NO_PLAYER_NOTICE}\n`);
+  client.transfers.setPlayer(player);
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (tui) {
     return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}` });

@@ -1,6 +1,7 @@
 /**
  * argv → validated, frozen configuration. Pure: no I/O, so every bad input is unit-tested.
  */
+import { type PlayerChoice, parsePlayerOption } from './player-command.js';
 
 export interface ServerCliConfig {
   readonly host: string;
@@ -23,6 +24,10 @@ export interface ClientCliConfig {
   readonly plain: boolean;
   readonly downloadDir: string;
   readonly progress: boolean;
+  /** `--player [CMD]`: stream incoming files into a video player while they arrive. */
+  readonly player: PlayerChoice;
+  /** A transfer with no progress for this long fails (STALLED). */
+  readonly stallTimeoutMs: number;
 }
 
 export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
@@ -30,7 +35,7 @@ export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 export const SERVER_USAGE =
   'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register]';
 export const CLIENT_USAGE =
-  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH]';
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]]';
 
 /** A port from the command line: an integer 0..65535 written in decimal digits only. */
 export function parsePort(value: unknown): number | null {
@@ -98,6 +103,8 @@ export function parseClientConfig(argv: {
   plain?: unknown;
   'download-dir'?: unknown;
   progress?: unknown;
+  player?: unknown;
+  'stall-timeout'?: unknown;
 }): Parsed<ClientCliConfig> {
   const serverHost = String(argv.server_IP ?? '').trim();
   if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
@@ -115,6 +122,16 @@ export function parseClientConfig(argv: {
       error: `Invalid client_udp_server_port: ${String(argv.client_udp_server_port)}.\n${CLIENT_USAGE}`,
     };
   }
+  const player = parsePlayerOption(argv.player);
+  if (typeof player === 'string') return { ok: false, error: `${player}\n${CLIENT_USAGE}` };
+  const stallText = String(argv['stall-timeout'] ?? '15').trim();
+  const stall = /^\d+(\.\d+)?$/.test(stallText) ? Number(stallText) : Number.NaN;
+  if (!(stall >= 1 && stall <= 3600)) {
+    return {
+      ok: false,
+      error: `Invalid --stall-timeout: ${stallText}. Give seconds from 1 to 3600.\n${CLIENT_USAGE}`,
+    };
+  }
   return {
     ok: true,
     config: Object.freeze({
@@ -124,6 +141,8 @@ export function parseClientConfig(argv: {
       plain: argv.plain === true,
       downloadDir: String(argv['download-dir'] ?? '.'),
       progress: argv.progress === true,
+      player,
+      stallTimeoutMs: Math.round(stall * 1000),
     }),
   };
 }

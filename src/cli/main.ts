@@ -98,6 +98,17 @@ await yargs(hideBin(process.argv))
           type: 'boolean',
           default: false,
           describe: 'plain mode: print transfer progress lines',
+        })
+        .option('player', {
+          type: 'string',
+          describe:
+            'play incoming files while they arrive: CMD reads stdin (default: ffplay or mpv on PATH)',
+        })
+        .option('stall-timeout', {
+          type: 'string',
+          default: '15',
+          hidden: true,
+          describe: 'seconds without progress before a transfer fails',
         }),
     async (argv) => {
       const parsed = parseClientConfig(argv);

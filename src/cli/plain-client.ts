@@ -4,6 +4,7 @@
 import type { ChatClient } from '../client/chat-client.js';
 import { COMMAND_LIST, commandHelp, parseCommand } from '../client/commands.js';
 import {
+  formatBytes,
   formatGroupMessage,
   formatInvite,
   formatMessage,
@@ -188,10 +189,24 @@ function subscribeToEvents(
   // Notices nobody asked for: one line each, no command list.
   client.on('presence', (p) => print(formatPresence(p)));
   client.on('receipt', (r) => print(formatReceipt(r)));
-  client.on('transfer-incoming', (t) =>
-    print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`),
-  );
-  client.on('transfer-complete', (t) => print(...formatTransferDone(t), COMMAND_LIST));
+  client.on('transfer-incoming', (t) => {
+    print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`);
+    if (t.player) print(`Playing ${t.filename} with ${t.player} while receiving`);
+  });
+  client.on('transfer-resumed', (t) => {
+    const pct = t.size === 0 ? 100 : Math.floor(((t.resumed ?? 0) / t.size) * 100);
+    print(`Resuming ${t.filename} from ${t.peer} at ${pct}%`);
+  });
+  client.on('transfer-complete', (t) => {
+    const lines = formatTransferDone(t);
+    // A resumed upload says how much was saved, after the spec's line, which stays verbatim.
+    if (t.direction === 'send' && t.sent !== undefined && t.sent < t.size) {
+      lines.push(
+        `Resumed: ${formatBytes(t.size - t.sent)} were already there, ${formatBytes(t.sent)} sent (${t.sent} bytes)`,
+      );
+    }
+    print(...lines, COMMAND_LIST);
+  });
   client.on('transfer-failed', (t) => print(formatTransferFailed(t), COMMAND_LIST));
   if (progress) {
     let last = 0;

@@ -9,6 +9,7 @@ import { sanitizeFileName } from '../transfer/filename.js';
 import { hashFile } from '../transfer/hash.js';
 import type { Transfer, TransferEngine } from '../transfer/types.js';
 import type { Connection } from './connection.js';
+import { type PlayerProcess, startPlayer } from './player-process.js';
 
 export type TransferState = 'running' | 'done' | 'failed';
 
@@ -27,10 +28,18 @@ export interface TransferInfo {
   /** Receiver: where the verified file was saved. */
   path?: string;
   error?: string;
+  /** Receiver: the video player fed while receiving (e.g. "ffplay"). */
+  player?: string;
+  /** Receiver: bytes an earlier attempt had left on disk, so not sent again. */
+  resumed?: number;
+  /** Bytes carried this time once done (less than size after a resume). */
+  sent?: number;
 }
 
 export interface TransferEvents {
   'transfer-incoming': [TransferInfo];
+  /** An earlier attempt's bytes were found on disk (info.resumed); only the rest comes. */
+  'transfer-resumed': [TransferInfo];
   'transfer-progress': [TransferInfo];
   'transfer-complete': [TransferInfo];
   'transfer-failed': [TransferInfo];
@@ -54,6 +63,7 @@ export class TransferManager {
   private readonly running = new Map<string, Transfer>();
   private readonly idleWaiters: Array<() => void> = [];
   private user = '';
+  private player: readonly string[] | null = null;
 
   constructor(
     /** A getter, because a reconnect replaces the connection. */
@@ -65,6 +75,11 @@ export class TransferManager {
 
   setUser(user: string): void {
     this.user = user;
+  }
+
+  /** A player command (argv, no shell) each incoming file is streamed into; null for none. */
+  setPlayer(argv: readonly string[] | null): void {
+    this.player = argv && argv.length > 0 ? argv : null;
   }
 
   /** Every transfer of this session, newest last. */
@@ -126,6 +141,7 @@ export class TransferManager {
       return;
     }
     const keys = this.engine.createKeyPair();
+    const player: PlayerProcess | null = this.player ? startPlayer(this.player) : null;
     const transfer = this.engine.receive({
       transferId: offer.transferId,
       peer: offer.peer,
@@ -135,12 +151,18 @@ export class TransferManager {
       sha256: offer.sha256,
       keys,
       remotePublicKey: offer.publicKey,
+      ...(player ? { stream: player.stdin } : {}),
     });
     const info = this.track(transfer, {
       direction: 'receive',
       peer: offer.from,
       filename: offer.filename,
       size: offer.size,
+    });
+    if (player) info.player = player.name;
+    transfer.on('resumed', (r: { bytes: number }) => {
+      info.resumed = r.bytes;
+      this.emit('transfer-resumed', info);
     });
     this.emit('transfer-incoming', info);
     this.answer(offer.transferId, true, keys.publicKey, '');
@@ -192,6 +214,7 @@ export class TransferManager {
         info.bytes = info.size;
         info.eta = 0;
         if (result.path) info.path = result.path;
+        if (result.sentBytes !== undefined) info.sent = result.sentBytes;
         this.finish(info.transferId);
         this.emit('transfer-complete', info);
       },

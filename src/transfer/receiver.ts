@@ -83,6 +83,8 @@ export class ReceiveTransfer extends TransferBase {
       return this.fail(error as TransferError);
     }
     this.resumed = part.written.bytes;
+    // The client tells the user; the sender learns it from the first ACK.
+    if (this.resumed > 0) this.emit('resumed', { bytes: this.resumed });
     part.followHash();
     if (options.stream) {
       this.feeder = new StreamFeeder(options.stream, part, options.size, (f) =>

@@ -57,7 +57,10 @@ export interface TransferResult {
   elapsedMs: number;
 }
 
-/** One running transfer. Emits 'progress' (TransferProgress). */
+/**
+ * One running transfer. Emits 'progress' (TransferProgress); a receiver that found an earlier
+ * attempt's bytes on disk emits 'resumed' ({ bytes }) before the sender is told.
+ */
 export interface Transfer extends EventEmitter {
   readonly transferId: string;
   readonly direction: 'send' | 'receive';

@@ -1,0 +1,124 @@
+/**
+ * Resume across a killed audience process: SIGKILL mid-transfer, the presenter's transfer
+ * stalls and says so, the audience logs in again from the same folder, the same file is sent
+ * again and only the missing part travels. Stall time-outs are 3 s (`--stall-timeout`).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
+import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+
+const SIZE = 300 * 1024 * 1024 + 4321;
+const STALL = ['--stall-timeout', '3'];
+const temps: Array<() => Promise<void>> = [];
+const procs: CliProcess[] = [];
+let port: number;
+
+async function folder(): Promise<string> {
+  const t = await makeTempDir();
+  temps.push(t.cleanup);
+  return t.dir;
+}
+
+async function shaOfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
+  return hash.digest('hex');
+}
+
+/** Random, not sparse: a resume that trusted unwritten (zero) bytes would pass on zeros. */
+async function writeRandomFile(file: string, size: number): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  for (let done = 0; done < size; ) {
+    const piece = randomBytes(Math.min(16 * 1024 * 1024, size - done));
+    await handle.write(piece, 0, piece.length, done);
+    done += piece.length;
+  }
+  await handle.close();
+}
+
+/** Bytes the receiver's sidecar says are on disk (0 until it first appears). */
+async function sidecarBytes(dir: string): Promise<number> {
+  const names = (await fs.readdir(dir)).filter((n) => n.endsWith('.ranges'));
+  if (names.length === 0) return 0;
+  try {
+    const ranges = JSON.parse(await fs.readFile(path.join(dir, names[0]!), 'utf8')).ranges as Array<
+      [number, number]
+    >;
+    return ranges.reduce((sum, [start, end]) => sum + (end - start), 0);
+  } catch {
+    return 0; // caught between the temp file and its rename
+  }
+}
+
+async function login(cwd: string, user: string): Promise<CliProcess> {
+  const proc = await loginClient(cwd, port, user, PW[user]!, STALL);
+  procs.push(proc);
+  return proc;
+}
+
+beforeAll(async () => {
+  const serverDir = await folder();
+  await writeCredentials(serverDir);
+  const started = await startServerProcess(serverDir, ['--credentials', 'credentials.txt']);
+  procs.push(started.proc);
+  port = started.port;
+});
+
+afterAll(async () => {
+  for (const proc of procs) proc.kill();
+  for (const cleanup of temps) await cleanup();
+});
+
+describe('resume after the audience process was killed', () => {
+  it('sends only what is missing, and the file arrives intact', async () => {
+    const yodaDir = await folder();
+    const obiwanDir = await folder();
+    const source = path.join(yodaDir, 'big.mp4');
+    await writeRandomFile(source, SIZE);
+    const wanted = await shaOfFile(source);
+    const yoda = await login(yodaDir, 'Yoda');
+    let obiwan = await login(obiwanDir, 'obiwan');
+
+    // First attempt: kill the audience once some bytes are safely recorded on its disk.
+    let from = yoda.stdout.length;
+    yoda.line('/p2pvideo obiwan big.mp4');
+    const deadline = Date.now() + 60_000;
+    while ((await sidecarBytes(obiwanDir)) === 0) {
+      if (Date.now() > deadline) throw new Error('no sidecar appeared');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    obiwan.kill('SIGKILL');
+    await obiwan.exited;
+    await yoda.waitFor(
+      /Transfer of big\.mp4 to obiwan failed: transfer stalled: no progress with .+ for 3\.0 s/,
+      {
+        from,
+      },
+    );
+    const kept = await sidecarBytes(obiwanDir);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(SIZE);
+
+    // Second attempt: same folder, same file.
+    obiwan = await login(obiwanDir, 'obiwan');
+    from = yoda.stdout.length;
+    const oFrom = obiwan.stdout.length;
+    yoda.line('/p2pvideo obiwan big.mp4');
+    const resumed = await obiwan.waitFor(/Resuming big\.mp4 from Yoda at (\d+)%/, { from: oFrom });
+    // The audience resumes from exactly what its sidecar recorded before the kill.
+    expect(Number(resumed[1])).toBe(Math.floor((kept / SIZE) * 100));
+    await yoda.waitFor('big.mp4 has been uploaded', { from, timeoutMs: 120_000 });
+    const sent = await yoda.waitFor(/Resumed: .* sent \((\d+) bytes\)/, { from });
+    expect(Number(sent[1])).toBeLessThan(SIZE);
+    expect(Number(sent[1])).toBeLessThanOrEqual(SIZE - kept + 64 * 1024);
+    await obiwan.waitFor('Received big.mp4 from Yoda', { from: oFrom, timeoutMs: 120_000 });
+    expect(await shaOfFile(path.join(obiwanDir, 'Yoda_big.mp4'))).toBe(wanted);
+    if (process.env.SHOW_TRANSFER_OUTPUT) console.log(yoda.stdout, obiwan.stdout, { kept });
+    const leftovers = (await fs.readdir(obiwanDir)).filter((n) => /\.(part|ranges)$/.test(n));
+    expect(leftovers).toEqual([]);
+  }, 240_000);
+});
