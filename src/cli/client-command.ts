@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ChatClient } from '../client/chat-client.js';
+import { defaultKnownServersPath, KnownServersFile } from '../client/known-servers.js';
+import type { ControlSecurity } from '../client/secure-socket.js';
 import { createTransferEngine } from '../transfer/engine.js';
 import { runTuiClient } from '../tui/app.js';
 import { createLogger } from '../util/logger.js';
@@ -50,6 +52,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
       engine,
       downloadDir,
       logger,
+      security: controlSecurity(config),
     });
   } catch (err) {
     await engine.close();
@@ -70,6 +73,22 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
     terminal,
     progress: config.progress,
   });
+}
+
+/** TLS with the known-servers pin by default; plain TCP, with a warning, on request. */
+function controlSecurity(config: ClientCliConfig): ControlSecurity {
+  if (config.insecurePlain) {
+    process.stderr.write(
+      'WARNING: --insecure-plain: the control channel is plain TCP; your password and messages cross the network unencrypted.\n',
+    );
+    return { tls: false };
+  }
+  const location = config.knownServersPath ?? defaultKnownServersPath();
+  return {
+    tls: true,
+    trust: new KnownServersFile(location),
+    onNewServer: (text) => process.stderr.write(`${text}\n`),
+  };
 }
 
 function failWith(message: string): number {

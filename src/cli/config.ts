@@ -14,6 +14,8 @@ export interface ServerCliConfig {
   /** Idle sessions are logged out after this many minutes; 0 = never. */
   readonly idleTimeoutMinutes: number;
   readonly allowRegister: boolean;
+  /** Plain TCP instead of TLS 1.3 (`--insecure-plain`). */
+  readonly insecurePlain: boolean;
   readonly verbose: boolean;
 }
 
@@ -28,14 +30,18 @@ export interface ClientCliConfig {
   readonly player: PlayerChoice;
   /** A transfer with no progress for this long fails (STALLED). */
   readonly stallTimeoutMs: number;
+  /** Plain TCP instead of TLS 1.3 (`--insecure-plain`). */
+  readonly insecurePlain: boolean;
+  /** File of pinned server fingerprints; null: the default in the config folder. */
+  readonly knownServersPath: string | null;
 }
 
 export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 
 export const SERVER_USAGE =
-  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register]';
+  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain]';
 export const CLIENT_USAGE =
-  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]]';
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain]';
 
 /** A port from the command line: an integer 0..65535 written in decimal digits only. */
 export function parsePort(value: unknown): number | null {
@@ -58,6 +64,7 @@ export function parseServerConfig(argv: {
   'data-dir'?: unknown;
   'idle-timeout'?: unknown;
   'allow-register'?: unknown;
+  'insecure-plain'?: unknown;
   verbose?: unknown;
 }): Parsed<ServerCliConfig> {
   const port = parsePort(argv.server_port);
@@ -91,6 +98,7 @@ export function parseServerConfig(argv: {
       dataDir: String(argv['data-dir'] ?? './data'),
       idleTimeoutMinutes: idle,
       allowRegister: argv['allow-register'] === true,
+      insecurePlain: argv['insecure-plain'] === true,
       verbose: argv.verbose === true,
     }),
   };
@@ -105,6 +113,8 @@ export function parseClientConfig(argv: {
   progress?: unknown;
   player?: unknown;
   'stall-timeout'?: unknown;
+  'insecure-plain'?: unknown;
+  'known-servers'?: unknown;
 }): Parsed<ClientCliConfig> {
   const serverHost = String(argv.server_IP ?? '').trim();
   if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
@@ -141,6 +151,11 @@ export function parseClientConfig(argv: {
       plain: argv.plain === true,
       downloadDir: String(argv['download-dir'] ?? '.'),
       progress: argv.progress === true,
+      insecurePlain: argv['insecure-plain'] === true,
+      knownServersPath:
+        typeof argv['known-servers'] === 'string' && argv['known-servers'] !== ''
+          ? argv['known-servers']
+          : null,
       player,
       stallTimeoutMs: Math.round(stall * 1000),
     }),

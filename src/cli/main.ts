@@ -53,6 +53,11 @@ await yargs(hideBin(process.argv))
           default: false,
           describe: 'let unknown usernames create an account',
         })
+        .option('insecure-plain', {
+          type: 'boolean',
+          default: false,
+          describe: 'plain TCP instead of TLS 1.3 (unencrypted; for debugging only)',
+        })
         .option('verbose', { type: 'boolean', default: false, describe: 'diagnostics on stderr' }),
     async (argv) => {
       const parsed = parseServerConfig(argv);
@@ -98,6 +103,16 @@ await yargs(hideBin(process.argv))
           type: 'boolean',
           default: false,
           describe: 'plain mode: print transfer progress lines',
+        })
+        .option('known-servers', {
+          type: 'string',
+          describe:
+            'file of pinned server certificates (default: ~/.config/tessenger/known_servers)',
+        })
+        .option('insecure-plain', {
+          type: 'boolean',
+          default: false,
+          describe: 'plain TCP instead of TLS 1.3 (the server must use it too; unencrypted)',
         })
         .option('player', {
           type: 'string',

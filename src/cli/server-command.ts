@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { startServer } from '../server/server.js';
+import { CERT_FILE, loadOrCreateIdentity, type TlsIdentity } from '../server/tls-identity.js';
 import { createLogger } from '../util/logger.js';
 import type { ServerCliConfig } from './config.js';
 
@@ -27,6 +28,19 @@ export async function runServerCommand(
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  let identity: TlsIdentity | null = null;
+  if (config.insecurePlain) {
+    process.stderr.write(
+      'WARNING: --insecure-plain: the control channel is plain TCP; passwords and messages cross the network unencrypted.\n',
+    );
+  } else {
+    try {
+      identity = await loadOrCreateIdentity(config.dataDir);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
@@ -38,6 +52,7 @@ export async function runServerCommand(
       dataDir: config.dataDir,
       idleMs: Math.round(config.idleTimeoutMinutes * 60_000),
       allowRegister: config.allowRegister,
+      tls: identity,
       logger,
       console: (line) => process.stdout.write(`${line}\n`),
     });
@@ -46,6 +61,11 @@ export async function runServerCommand(
     return 1;
   }
   process.stdout.write(`Tessenger server listening on ${config.host}:${server.port}\n`);
+  if (identity) {
+    // Users compare this with what their client pins on first connection.
+    const made = identity.created ? ` (new, saved in ${config.dataDir}/${CERT_FILE})` : '';
+    process.stdout.write(`TLS 1.3 certificate fingerprint: ${identity.fingerprint}${made}\n`);
+  }
   if (options.showClientHint) {
     process.stdout.write(
       `Start a client in another terminal with: npx tessenger client 127.0.0.1 ${server.port} 6000\n`,

@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger.js';
 import type { Command } from './commands.js';
 import { Connection } from './connection.js';
 import { type MoreCommand, type MoreResult, runMore } from './more-commands.js';
+import type { ControlSecurity } from './secure-socket.js';
 import { type TransferEvents, TransferManager } from './transfers.js';
 
 export type CommandResult =
@@ -58,6 +59,8 @@ export interface ChatClientOptions {
   /** Folder incoming files are saved in. */
   downloadDir: string;
   logger: Logger;
+  /** TLS with a pinned certificate, or plain TCP (the default, as the server's). */
+  security?: ControlSecurity;
 }
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -93,7 +96,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** Connects to the server; rejects with a clear ConnectionError when it cannot. */
   static async connect(options: ChatClientOptions): Promise<ChatClient> {
-    const connection = await Connection.open(options.host, options.port, options.logger);
+    const connection = await Connection.open(
+      options.host,
+      options.port,
+      options.logger,
+      options.security,
+    );
     return new ChatClient(connection, options);
   }
 
@@ -115,7 +123,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     // A server may close the link after refusing a login (lock-out); try again on a new one.
     if (!this.connection.isOpen && !this.loggingOut) {
       const { host, port, logger } = this.options;
-      this.connection = await Connection.open(host, port, logger);
+      this.connection = await Connection.open(host, port, logger, this.options.security);
       this.attach(this.connection);
     }
     const reply = await this.connection.request({
@@ -175,7 +183,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.credentials === null) throw new Error('reconnect() needs a logged-in client');
     if (this.loggingOut) throw new Error('the client is closing');
     const { host, port, logger, engine } = this.options;
-    const connection = await Connection.open(host, port, logger);
+    const connection = await Connection.open(host, port, logger, this.options.security);
     try {
       await connection.request({
         type: 'login',

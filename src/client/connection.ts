@@ -15,6 +15,7 @@ import {
 import { type ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { encodeFrame, LineDecoder } from '../protocol/frame.js';
 import type { Logger } from '../util/logger.js';
+import { type ControlSecurity, openSecureSocket, PLAIN } from './secure-socket.js';
 
 interface Pending {
   resolve(data: unknown): void;
@@ -65,7 +66,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Opens a connection; rejects with a ConnectionError naming the address on failure. */
-  static open(host: string, port: number, logger: Logger): Promise<Connection> {
+  static open(
+    host: string,
+    port: number,
+    logger: Logger,
+    security: ControlSecurity = PLAIN,
+  ): Promise<Connection> {
+    if (security.tls) {
+      return openSecureSocket(host, port, security).then(
+        (socket) => new Connection(socket, logger),
+        (err: NodeJS.ErrnoException & { system?: unknown }) => {
+          // The pin refusal is a whole paragraph; the rest read like the plain case.
+          const text =
+            err.code === 'ESERVERCHANGED'
+              ? err.message
+              : `Cannot connect to the server at ${host}:${port}: ${netFailure(err) ? describeNetError(err) : err.message}`;
+          throw new ConnectionError(text, err.code ?? 'ECONNECT');
+        },
+      );
+    }
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       socket.setNoDelay(true);
@@ -164,4 +183,9 @@ function describeNetError(err: NodeJS.ErrnoException): string {
     default:
       return err.message;
   }
+}
+
+/** A socket-level failure (refused, unreachable), as opposed to a TLS or pinning one. */
+function netFailure(err: NodeJS.ErrnoException & { system?: unknown }): boolean {
+  return err.system !== undefined && /^E[A-Z]+$/.test(err.code ?? '');
 }

@@ -20,6 +20,7 @@ import { Presence } from './presence.js';
 import { openDurableState } from './restore.js';
 import { startError } from './server-error.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
+import { type TlsIdentity, tlsWrapper } from './tls-identity.js';
 import { TransferBroker } from './transfers.js';
 
 /** Everything the server needs; the CLI builds it from argv, tests from a temp folder. */
@@ -45,6 +46,8 @@ export interface ServerConfig {
   /** Timer source; tests pass a fake to fire time-outs by hand. */
   timers?: Timers;
   logger?: Logger;
+  /** TLS 1.3 with this certificate; absent or null: plain TCP (tests, --insecure-plain). */
+  tls?: TlsIdentity | null;
   /** The server's SPEC console lines; default console.log. */
   console?: (line: string) => void;
 }
@@ -115,7 +118,8 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     addCredentials: (username, stored) => credentialsFile.add(username, stored),
   };
   const connections = new Connections(ctx, timers);
-  const server = net.createServer((socket) => connections.accept(socket));
+  const wrap = config.tls ? tlsWrapper(config.tls) : null;
+  const server = net.createServer((socket) => connections.accept(wrap ? wrap(socket) : socket));
 
   await listen(server, config.host, config.port);
   // Emptied only now that the port is ours: a second server started by mistake on a busy

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TessengerServer } from '../../src/server/server.js';
+import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { type CliProcess, loginClient } from '../helpers/cli-process.js';
 import { saveScreenDump } from '../helpers/pty-screen-dump.js';
 import { PtyTerminal } from '../helpers/pty-terminal.js';
@@ -21,8 +22,10 @@ let tui: PtyTerminal;
 const peers: Record<string, CliProcess> = {};
 const peerDirs: Record<string, string> = {};
 
-const start = (p: number) =>
+// TLS as the CLI server uses by default; the certificate stays in the folder across restarts.
+const start = async (p: number) =>
   startServer({
+    tls: await loadOrCreateIdentity(path.join(serverDir, 'data')),
     host: '127.0.0.1',
     port: p,
     maxAttempts: 3,

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startServer, type TessengerServer } from '../../src/server/server.js';
+import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { PtyTerminal } from '../helpers/pty-terminal.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
@@ -17,6 +18,8 @@ beforeAll(async () => {
   cleanup = temp.cleanup;
   await writeCredentials(temp.dir);
   server = await startServer({
+    // TLS, as the CLI client expects by default.
+    tls: await loadOrCreateIdentity(path.join(temp.dir, 'data')),
     host: '127.0.0.1',
     port: 0,
     maxAttempts: 3,

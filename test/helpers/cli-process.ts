@@ -21,7 +21,14 @@ export class CliProcess {
   constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
     this.child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        // Certificates are pinned per test folder, never in the user's real config.
+        TESSENGER_CONFIG_DIR: path.join(options.cwd, '.tessenger-config'),
+        ...options.env,
+        FORCE_COLOR: '0',
+        NO_COLOR: '1',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {

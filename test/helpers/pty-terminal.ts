@@ -34,7 +34,13 @@ export class PtyTerminal {
       cols,
       rows,
       cwd: options.cwd,
-      env: { ...(process.env as Record<string, string>), ...TUI_ENV, ...options.env },
+      env: {
+        ...(process.env as Record<string, string>),
+        ...TUI_ENV,
+        // Certificates are pinned per test folder, never in the user's real config.
+        TESSENGER_CONFIG_DIR: path.join(options.cwd, '.tessenger-config'),
+        ...options.env,
+      },
     });
     this.proc.onData((data) => {
       this.raw += data;

@@ -39,6 +39,7 @@ describe('server arguments', () => {
       dataDir: './data',
       idleTimeoutMinutes: 30,
       allowRegister: false,
+      insecurePlain: false,
       verbose: false,
     });
     expect(Object.isFrozen(r.config)).toBe(true);
