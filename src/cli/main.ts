@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { runClientCommand } from './client-command.js';
 import { CLIENT_USAGE, parseClientConfig, parseServerConfig, SERVER_USAGE } from './config.js';
 import { runLogsCommand } from './logs-command.js';
+import { runPasswdCommand } from './passwd-command.js';
 import { runServerCommand } from './server-command.js';
 
 /** Default port of `npm start` / `tessenger start`. */
@@ -132,6 +133,25 @@ await yargs(hideBin(process.argv))
     },
   )
   .command(
+    'passwd <user>',
+    "Set or rehash a user's password in credentials.txt (a salted scrypt hash)",
+    (y) =>
+      y.positional('user', { type: 'string', describe: 'the username' }).option('credentials', {
+        type: 'string',
+        default: './credentials.txt',
+        describe: 'credentials file',
+      }),
+    async (argv) => {
+      process.exitCode = await runPasswdCommand({
+        username: String(argv.user ?? ''),
+        credentialsPath: argv.credentials,
+        input: process.stdin,
+        output: process.stdout,
+        terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      });
+    },
+  )
+  .command(
     'logs',
     "Show the server's userlog, messagelog, group logs and diagnostic log",
     (y) =>
@@ -163,7 +183,7 @@ await yargs(hideBin(process.argv))
       });
     },
   )
-  .demandCommand(1, 'Name a command: server, client, start or logs.')
+  .demandCommand(1, 'Name a command: server, client, start, logs or passwd.')
   .strict()
   .help()
   .alias('h', 'help')

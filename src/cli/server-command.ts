@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import { loadCredentials } from '../server/credentials.js';
 import { startServer } from '../server/server.js';
 import { CERT_FILE, loadOrCreateIdentity, type TlsIdentity } from '../server/tls-identity.js';
 import { createLogger } from '../util/logger.js';
 import type { ServerCliConfig } from './config.js';
+import { plainPasswordsText, plainUsers } from './passwd-command.js';
 
 /** Runs the server until SIGINT/SIGTERM; resolves with the exit code. */
 export async function runServerCommand(
@@ -66,6 +68,7 @@ export async function runServerCommand(
     const made = identity.created ? ` (new, saved in ${config.dataDir}/${CERT_FILE})` : '';
     process.stdout.write(`TLS 1.3 certificate fingerprint: ${identity.fingerprint}${made}\n`);
   }
+  await warnPlainPasswords(config.credentialsPath);
   if (options.showClientHint) {
     process.stdout.write(
       `Start a client in another terminal with: npx tessenger client 127.0.0.1 ${server.port} 6000\n`,
@@ -88,5 +91,15 @@ function describeStartError(err: NodeJS.ErrnoException, config: ServerCliConfig)
       return `Cannot listen on ${config.host}: no such local address.`;
     default:
       return `Cannot start the server: ${err.message}`;
+  }
+}
+
+/** On stderr, so the SPEC console lines on stdout stay as they are. */
+async function warnPlainPasswords(credentialsPath: string): Promise<void> {
+  try {
+    const plain = plainUsers((await loadCredentials(credentialsPath)).users);
+    if (plain.length > 0) process.stderr.write(`${plainPasswordsText(plain, credentialsPath)}\n`);
+  } catch {
+    // The server read the file a moment ago; a race with an edit is not worth a failure.
   }
 }

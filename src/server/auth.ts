@@ -2,11 +2,14 @@
  * Who may log in: credentials plus the lock-out after N consecutive wrong passwords.
  * Failures count per username across connections; time comes from the injected clock.
  */
-import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '../protocol/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
+import { verifyPassword } from './password-hash.js';
 import { ServerError } from './server-error.js';
+
+// Registration imports the hash from here; it lives with the other password code.
+export { hashPassword } from './password-hash.js';
 
 /** SPEC.md's login texts, verbatim. */
 export const INVALID_USERNAME = 'Invalid Username. Please try again';
@@ -96,7 +99,7 @@ export class Authenticator {
     if (left > 0) {
       throw new ServerError(ErrorCode.AccountLocked, ACCOUNT_LOCKED, { retryAfterMs: left });
     }
-    if (!samePassword(password, expected)) {
+    if (!verifyPassword(password, expected)) {
       if (this.lockout.recordFailure(username)) {
         throw new ServerError(ErrorCode.AccountBlocked, ACCOUNT_BLOCKED, {
           retryAfterMs: this.lockout.remainingMs(username),
@@ -110,27 +113,4 @@ export class Authenticator {
   succeeded(username: string): void {
     this.lockout.recordSuccess(username);
   }
-}
-
-const SCRYPT_PREFIX = 'scrypt$';
-
-/** `scrypt$<salt>$<hash>` (base64url): what credentials.txt holds for a registered account. */
-export function hashPassword(password: string): string {
-  const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, 32);
-  return `${SCRYPT_PREFIX}${salt.toString('base64url')}$${hash.toString('base64url')}`;
-}
-
-/** Compares digests in constant time, so response timing does not leak a password prefix. */
-function samePassword(given: string, expected: string): boolean {
-  if (expected.startsWith(SCRYPT_PREFIX)) {
-    const [salt, hash] = expected.slice(SCRYPT_PREFIX.length).split('$');
-    if (salt && hash) {
-      const want = Buffer.from(hash, 'base64url');
-      const got = scryptSync(given, Buffer.from(salt, 'base64url'), want.length);
-      return want.length > 0 && timingSafeEqual(got, want);
-    }
-  }
-  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,0 +1,67 @@
+/** `tessenger passwd` through the real CLI: hash in place, log in with it, warn about the rest. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
+import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const procs: CliProcess[] = [];
+
+beforeEach(async () => {
+  ({ dir, cleanup } = await makeTempDir());
+  await writeCredentials(dir);
+});
+afterEach(async () => {
+  for (const p of procs.splice(0)) p.kill();
+  await cleanup();
+});
+
+async function passwd(user: string, input: string): Promise<CliProcess> {
+  const p = new CliProcess(['passwd', user, '--credentials', 'credentials.txt'], { cwd: dir });
+  procs.push(p);
+  p.child.stdin!.end(input);
+  await p.exited;
+  return p;
+}
+
+it('rehashes one user atomically; the server warns about the plain ones left; login works', async () => {
+  const before = await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8');
+  const p = await passwd('Yoda', 'new pass with $(metachars)\n');
+  expect(p.child.exitCode).toBe(0);
+  expect(p.stdout).toContain('saved as a scrypt hash');
+  const after = await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8');
+  const lines = after.split('\n');
+  expect(lines[0]).toMatch(/^Yoda scrypt\$16384\$8\$1\$\S+\$\S+$/);
+  expect(lines.slice(1)).toEqual(before.split('\n').slice(1));
+  expect((await fs.readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+  const { proc: server, port } = await startServerProcess(dir, [
+    '--credentials',
+    'credentials.txt',
+  ]);
+  procs.push(server);
+  await server.waitFor('listening');
+  for (let i = 0; i < 50 && !server.stderr.includes('plain-text'); i++) {
+    await new Promise((r) => server.child.stderr!.once('data', r));
+  }
+  expect(server.stderr).toContain('3 account(s) in credentials.txt have plain-text passwords');
+  expect(server.stderr).not.toContain('Yoda');
+  const yoda = await loginClient(dir, port, 'Yoda', 'new pass with $(metachars)');
+  procs.push(yoda);
+  const obiwan = await loginClient(dir, port, 'obiwan', PW.obiwan!);
+  procs.push(obiwan);
+});
+
+it('adds a new user, and refuses an empty password without touching the file', async () => {
+  expect((await passwd('Luke', 'usetheforce\n')).child.exitCode).toBe(0);
+  expect(await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8')).toMatch(
+    /\nLuke scrypt\$\S+\n$/,
+  );
+  const before = await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8');
+  const empty = await passwd('Hans', '');
+  expect(empty.child.exitCode).toBe(1);
+  expect(empty.stderr).toContain('No password given');
+  expect(await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8')).toBe(before);
+});
