@@ -83,5 +83,13 @@ function parseLine(line: Buffer): FrameEvent {
 
 /** Encodes one frame; JSON.stringify escapes newlines inside strings, so framing holds. */
 export function encodeFrame(value: object): Buffer {
-  return Buffer.from(`${JSON.stringify(value)}\n`, 'utf8');
+  return Buffer.from(frameText(value), 'utf8');
+}
+
+/**
+ * One frame as text, newline included: for writers that join a turn's frames into one
+ * socket write (the server's sessions) instead of making a Buffer per frame.
+ */
+export function frameText(value: object): string {
+  return `${JSON.stringify(value)}\n`;
 }

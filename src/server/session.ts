@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import type { PushEvent, Request } from '../protocol/control.js';
 import { decodeClientFrame, PROTOCOL_VERSION } from '../protocol/control.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
-import { encodeFrame, LineDecoder } from '../protocol/frame.js';
+import { frameText, LineDecoder } from '../protocol/frame.js';
+import { BatchedWriter } from './batched-writer.js';
 import type { ClientSession, ServerContext } from './context.js';
 import { signOut } from './handlers/logout.js';
 import type { OnlineUser } from './presence.js';
@@ -25,6 +26,21 @@ export const MAX_BAD_FRAMES = 10;
 export const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 /** Requests one session may have in progress before the server stops reading from it. */
 export const MAX_IN_FLIGHT = 64;
+
+/**
+ * The last push encoded: a fan-out (a group message, a presence change) pushes one event
+ * object to many sessions in one synchronous loop, so it is encoded once, not once per
+ * receiver. Forgotten at the next microtask, so an object changed later is encoded afresh.
+ */
+let lastPush: { event: PushEvent; text: string } | null = null;
+
+function pushText(event: PushEvent): string {
+  if (lastPush?.event === event) return lastPush.text;
+  const text = frameText({ v: PROTOCOL_VERSION, type: 'push', event });
+  if (lastPush === null) queueMicrotask(() => (lastPush = null));
+  lastPush = { event, text };
+  return text;
+}
 
 export interface SessionOptions {
   id: number;
@@ -53,10 +69,12 @@ export class Session implements ClientSession {
   private readonly socket: Socket;
   private readonly ctx: ServerContext;
   private readonly onClosed: (session: Session) => void;
+  private readonly out: BatchedWriter;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
     this.socket = options.socket;
+    this.out = new BatchedWriter(this.socket, () => this.checkOutput());
     this.ctx = options.ctx;
     this.onClosed = options.onClosed;
     this.address = plainAddress(this.socket.remoteAddress);
@@ -84,7 +102,7 @@ export class Session implements ClientSession {
   }
 
   push(event: PushEvent): void {
-    this.write({ v: PROTOCOL_VERSION, type: 'push', event });
+    this.send(pushText(event));
   }
 
   endAfterReply(): void {
@@ -178,8 +196,16 @@ export class Session implements ClientSession {
   }
 
   private write(frame: object): void {
+    this.send(frameText(frame));
+  }
+
+  /** Queues an encoded frame; it goes out with the rest of this turn's output. */
+  private send(text: string): void {
     if (this.stateValue === 'closed' || !this.socket.writable) return;
-    this.socket.write(encodeFrame(frame));
+    this.out.write(text);
+  }
+
+  private checkOutput(): void {
     if (this.socket.writableLength > MAX_PENDING_OUTPUT) {
       this.ctx.logger.warn('client not reading, dropping connection', {
         session: this.id,
@@ -191,6 +217,7 @@ export class Session implements ClientSession {
 
   /** Half-closes after pending output; the session is over for the server at once. */
   private end(): void {
+    this.out.flush();
     this.socket.end();
     this.finish('ended');
   }
