@@ -19,6 +19,13 @@ export interface RateConfig {
   filterRounds: number;
   /** Loss fraction of a round that counts as heavy. */
   heavyLoss: number;
+  /**
+   * In-flight ceiling in bytes, whatever the estimate says: the peer's socket buffer (4 MiB
+   * asked, about 8 MB of 60 KB datagrams counted with kernel overhead) is the one queue a busy
+   * receiver has, and data beyond it is lost whenever its event loop stalls. Like TCP's receive
+   * window, this caps a long fat path at 4 MiB per round trip (e.g. 40 MB/s at 100 ms).
+   */
+  maxInFlight: number;
 }
 
 export const DEFAULT_RATE_CONFIG: RateConfig = {
@@ -28,6 +35,7 @@ export const DEFAULT_RATE_CONFIG: RateConfig = {
   minRoundMs: 15,
   filterRounds: 10,
   heavyLoss: 0.35,
+  maxInFlight: 4 * 1024 * 1024,
 };
 
 const STARTUP_GAIN = 2.5;
@@ -127,7 +135,7 @@ export class RateController {
     // Sized on the measured bandwidth, not the start-up pacing rate (2.5× of it): start-up
     // then cannot pile several BDPs into a shallow bottleneck queue before it sees the loss.
     const bw = this.bandwidth > 0 ? Math.min(this.rate, this.bandwidth) : this.rate;
-    return Math.max(16 * chunkBytes, (2 * bw * rtt) / 1000);
+    return Math.min(this.config.maxInFlight, Math.max(16 * chunkBytes, (2 * bw * rtt) / 1000));
   }
 
   private scaleEstimate(factor: number): void {

@@ -222,6 +222,9 @@ export class PartFile {
     await this.fh.close().catch(() => {});
   }
 
+  /** Set by finalize: the close and sidecar removal that go on after the file is saved. */
+  closing: Promise<void> | null = null;
+
   /** Closes and removes the part file and its sidecar (bad data or finished). */
   async discard(): Promise<void> {
     await this.close();
@@ -233,9 +236,14 @@ export class PartFile {
   async finalize(dir: string, fileName: string, fsync = false): Promise<string> {
     // fsync costs ~0.2 s per 200 MB here; like scp and rsync the default trusts the page cache.
     if (fsync) await this.fh.sync().catch(() => {});
-    await this.close();
     const target = await placeWithoutOverwrite(this.partPath, dir, fileName);
-    await fs.rm(this.sidecarPath, { force: true }).catch(() => {});
+    // Neither step changes what was saved, so they need not hold up DONE: on ext4 closing a
+    // freshly written file starts its write-back (50 ms and more for 200 MB in the bench), and
+    // the sidecar removal queued behind it. A sidecar left by a crash here names a part file
+    // that no longer exists, which openPart treats as nothing to resume.
+    this.closing = this.close().then(() =>
+      fs.rm(this.sidecarPath, { force: true }).catch(() => {}),
+    );
     return target;
   }
 }

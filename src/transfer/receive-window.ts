@@ -9,7 +9,8 @@ export class ReceiveWindow {
   readonly received: Bitset;
   /** First chunk not yet received. */
   cum = 0;
-  private highest = -1;
+  /** Highest chunk received (-1 before any). */
+  highest = -1;
 
   constructor(
     readonly total: number,

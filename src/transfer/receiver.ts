@@ -14,8 +14,12 @@ import { StreamFeeder } from './stream-feeder.js';
 import { type EngineContext, TransferBase } from './transfer-base.js';
 import type { ReceiveOptions } from './types.js';
 
-/** ACK after this many new in-order chunks, or sooner on a gap, or after ACK_DELAY_MS. */
-const ACK_EVERY = 4;
+/**
+ * ACK after this many new chunks, at once when a new hole opens, or after ACK_DELAY_MS.
+ * Not on every chunk while a hole is open (as before): under loss that made one ACK per
+ * datagram, and the receiver, the busier side, spent its time sealing ACKs and lost more.
+ */
+const ACK_EVERY = 8;
 const ACK_DELAY_MS = 2;
 const SIDECAR_EVERY_MS = 500;
 
@@ -192,6 +196,7 @@ export class ReceiveTransfer extends TransferBase {
       this.stats.writeBackpressure++;
       return;
     }
+    const opensHole = msg.chunk > window.highest + 1;
     window.add(msg.chunk);
     this.lastProgressAt = now;
     const write = part.write(offset, msg.data).then(
@@ -208,7 +213,7 @@ export class ReceiveTransfer extends TransferBase {
     this.writes.add(write);
     this.unacked++;
     if (window.complete) part.flush();
-    if (window.hasGap || this.unacked >= ACK_EVERY || window.complete) this.sendAck(now);
+    if (opensHole || this.unacked >= ACK_EVERY || window.complete) this.sendAck(now);
     else this.ackTimer ??= this.timers.timeout(ACK_DELAY_MS, () => this.sendAck(this.now()));
   }
 
@@ -293,6 +298,8 @@ export class ReceiveTransfer extends TransferBase {
   protected async release(error: TransferError | null): Promise<void> {
     if (this.partKey) this.ctx.activeParts.delete(this.partKey);
     const part = this.part;
+    // After a save, engine.close() still waits for the part file's close and sidecar removal.
+    if (part?.closing) await part.closing;
     if (!part || this.state === 'lingering') return;
     this.state = 'lingering';
     this.feeder?.stop();
