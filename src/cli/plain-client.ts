@@ -63,11 +63,14 @@ export async function runPlainClient(options: PlainOptions): Promise<number> {
   // Set when the server said why it ends the session: the close that follows is no surprise.
   let byeCode: string | undefined;
   client.on('disconnected', ({ expected }) => {
+    // Cut at the login prompt for taking too long: the next login opens a new connection.
+    if (byeCode === ErrorCode.LoginTimeout && client.user === null) return;
     if (byeCode === ErrorCode.IdleTimeout) void finish(0);
     else if (!expected) void finish(1, ['Connection to the server was lost.']);
   });
   client.on('bye', ({ reason, code }) => {
     byeCode = code;
+    if (code === ErrorCode.LoginTimeout) return;
     print(`Disconnected by the server: ${reason}`);
   });
 

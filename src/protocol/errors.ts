@@ -43,6 +43,10 @@ export const ErrorCode = {
   UsernameTaken: 'USERNAME_TAKEN',
   IdleTimeout: 'IDLE_TIMEOUT',
   QueueFull: 'QUEUE_FULL',
+  /** Too many failed logins from one address (on top of the per-user lock-out). */
+  RateLimited: 'RATE_LIMITED',
+  /** The login was not finished within the server's time limit. */
+  LoginTimeout: 'LOGIN_TIMEOUT',
   Internal: 'INTERNAL',
 } as const;
 

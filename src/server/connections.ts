@@ -4,7 +4,7 @@
  */
 import type net from 'node:net';
 import type { ServerContext } from './context.js';
-import { Session } from './session.js';
+import { plainAddress, Session } from './session.js';
 import type { TimerGroup } from './timers.js';
 
 /** How long a closed session's socket may linger half-open before it is destroyed. */
@@ -21,15 +21,30 @@ export class Connections {
   constructor(
     private readonly ctx: ServerContext,
     private readonly timers: TimerGroup,
+    /** Time to finish logging in; 0 = no limit. */
+    private readonly loginTimeoutMs = 0,
   ) {}
 
   accept(socket: net.Socket): void {
+    // Counted on the raw socket, before any TLS work, so a flood from one address costs little.
+    const address = plainAddress(socket.remoteAddress);
+    if (!this.ctx.limits.acquire(address)) {
+      this.ctx.logger.debug('connection refused: per-address cap', { address });
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.ctx.limits.release(address);
+    });
     const session = new Session({
       id: this.nextId++,
       socket,
       ctx: this.ctx,
+      ...(this.loginTimeoutMs > 0
+        ? { loginTimeout: { timers: this.timers, ms: this.loginTimeoutMs } }
+        : {}),
       onClosed: (closed) => {
         this.sessions.delete(closed);
         if (socket.closed) return;

@@ -6,6 +6,7 @@ import type { PushEvent } from '../protocol/control.js';
 import type { ChatStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { AddressLimits } from './address-limits.js';
 import type { Authenticator } from './auth.js';
 import type { Blocks } from './blocks.js';
 import type { Groups } from './groups.js';
@@ -41,6 +42,8 @@ export interface ServerContext {
   readonly console: (line: string) => void;
   readonly logDir: string;
   readonly auth: Authenticator;
+  /** Connections and failed logins per address. */
+  readonly limits: AddressLimits;
   readonly presence: Presence;
   readonly groups: Groups;
   readonly userLog: UserLog;

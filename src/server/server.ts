@@ -7,6 +7,7 @@ import net from 'node:net';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { AddressLimits } from './address-limits.js';
 import { Authenticator, Lockout } from './auth.js';
 import { Blocks } from './blocks.js';
 import { Connections } from './connections.js';
@@ -46,6 +47,12 @@ export interface ServerConfig {
   /** Timer source; tests pass a fake to fire time-outs by hand. */
   timers?: Timers;
   logger?: Logger;
+  /** Time to finish logging in (TLS handshake included) before the server hangs up; default 30000, 0 = none. */
+  loginTimeoutMs?: number;
+  /** Open connections per client address; default 64. */
+  maxConnectionsPerAddress?: number;
+  /** Failed logins per client address per minute; default 20. */
+  maxFailedLoginsPerAddress?: number;
   /** TLS 1.3 with this certificate; absent or null: plain TCP (tests, --insecure-plain). */
   tls?: TlsIdentity | null;
   /** The server's SPEC console lines; default console.log. */
@@ -103,6 +110,15 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     console: consoleSink,
     logDir: config.logDir,
     auth: new Authenticator(credentials, lockout),
+    limits: new AddressLimits({
+      clock,
+      ...(config.maxConnectionsPerAddress !== undefined
+        ? { maxConnections: config.maxConnectionsPerAddress }
+        : {}),
+      ...(config.maxFailedLoginsPerAddress !== undefined
+        ? { maxFailedLogins: config.maxFailedLoginsPerAddress }
+        : {}),
+    }),
     presence: new Presence(snapshot.lastSeen),
     groups,
     userLog,
@@ -117,7 +133,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     allowRegister: config.allowRegister ?? false,
     addCredentials: (username, stored) => credentialsFile.add(username, stored),
   };
-  const connections = new Connections(ctx, timers);
+  const connections = new Connections(ctx, timers, config.loginTimeoutMs ?? 30_000);
   const wrap = config.tls ? tlsWrapper(config.tls) : null;
   const server = net.createServer((socket) => connections.accept(wrap ? wrap(socket) : socket));
 

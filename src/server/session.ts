@@ -14,6 +14,7 @@ import { signOut } from './handlers/logout.js';
 import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
+import type { TimerGroup, TimerHandle } from './timers.js';
 
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
 const PASSIVE = new Set<string>(['ping', 'delivered', 'inbox']);
@@ -48,6 +49,8 @@ export interface SessionOptions {
   ctx: ServerContext;
   /** Called once, when the session reaches `closed`. */
   onClosed: (session: Session) => void;
+  /** Hang up on a session not logged in after this long (slow or silent clients). */
+  loginTimeout?: { timers: TimerGroup; ms: number };
 }
 
 /** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) → `1.2.3.4`. */
@@ -70,6 +73,7 @@ export class Session implements ClientSession {
   private readonly ctx: ServerContext;
   private readonly onClosed: (session: Session) => void;
   private readonly out: BatchedWriter;
+  private loginTimer: { timers: TimerGroup; handle: TimerHandle } | null = null;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
@@ -86,6 +90,21 @@ export class Session implements ClientSession {
       this.ctx.logger.debug('connection error', { session: this.id, error: err.message });
     });
     this.socket.on('close', () => this.finish('disconnected'));
+    const limit = options.loginTimeout;
+    if (limit) {
+      const handle = limit.timers.set(() => {
+        this.loginTimer = null;
+        this.ctx.logger.debug('login time limit reached', { session: this.id });
+        // The linger guard (connections.ts) destroys a socket that does not take the end.
+        this.shutdown('You did not log in in time. Please connect again.', ErrorCode.LoginTimeout);
+      }, limit.ms);
+      this.loginTimer = { timers: limit.timers, handle };
+    }
+  }
+
+  private clearLoginTimer(): void {
+    if (this.loginTimer) this.loginTimer.timers.clear(this.loginTimer.handle);
+    this.loginTimer = null;
   }
 
   get state(): SessionState {
@@ -99,6 +118,7 @@ export class Session implements ClientSession {
   admit(user: OnlineUser): void {
     this.userValue = user;
     this.stateValue = 'active';
+    this.clearLoginTimer();
   }
 
   push(event: PushEvent): void {
@@ -225,6 +245,7 @@ export class Session implements ClientSession {
   private finish(reason: string): void {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
+    this.clearLoginTimer();
     this.ctx.logger.debug('session closed', { session: this.id, reason });
     try {
       void signOut(this.ctx, this);

@@ -8,12 +8,24 @@ import { echo, type Handler } from './types.js';
 export const canRegisterText = (user: string): string =>
   `User ${echo(user)} does not exist. Enter the same password again to create the account.`;
 
+/** Refusals that mean a wrong guess, counted against the address. */
+const GUESS_FAILURES = new Set<string>([
+  ErrorCode.InvalidUsername,
+  ErrorCode.InvalidPassword,
+  ErrorCode.AccountBlocked,
+]);
+
 /** Checks credentials and lock-out, then makes the session the user's one online session. */
 export const login: Handler<'login'> = async (ctx, session, req) => {
   const { username, password, udpPort } = req;
+  // Before the password check, so an address over its budget learns nothing more.
+  ctx.limits.checkLogin(session.address);
   try {
     ctx.auth.verify(username, password);
   } catch (err) {
+    if (err instanceof ProtocolError && GUESS_FAILURES.has(err.code)) {
+      ctx.limits.recordFailedLogin(session.address);
+    }
     if (
       ctx.allowRegister &&
       err instanceof ProtocolError &&
