@@ -22,6 +22,8 @@ let setup: Extract<WorkerCommand, { cmd: 'init' }> | null = null;
 let run: RunState | null = null;
 const failures: string[] = [];
 let failureCount = 0;
+/** When the last message arrived, so a run can wait for the stragglers. */
+let lastDelivery = 0;
 
 interface RunState {
   command: RunCommand;
@@ -41,6 +43,7 @@ const sink: LoadSink = {
   delivered(sentAt) {
     if (!run) return;
     const now = nowMs();
+    lastDelivery = now;
     if (now >= run.windowStart && now < run.windowEnd) run.deliveredInWindow += 1;
     if (sentAt >= run.windowStart && sentAt < run.windowEnd) run.histogram.record(now - sentAt);
   },
@@ -133,7 +136,15 @@ async function startRun(command: RunCommand): Promise<RunReport> {
   await sleep(state.windowEnd - nowMs());
   state.sending = false;
   clearInterval(ticker);
-  await sleep(command.drainMs);
+  // Late deliveries still count for latency. Wait until the server has acknowledged every
+  // message (both servers relay before they acknowledge: IRC's PONG comes after the relay),
+  // then until deliveries from the other workers' clients stop; 30 s at most.
+  for (const client of senders) client.endBurst();
+  const drainEnd = nowMs() + 30_000;
+  const unacknowledged = () => senders.reduce((sum, c) => sum + c.outstanding, 0);
+  while (unacknowledged() > 0 && nowMs() < drainEnd) await sleep(20);
+  do await sleep(command.drainMs / 4);
+  while (nowMs() - lastDelivery < command.drainMs && nowMs() < drainEnd);
   run = null;
   return {
     sentInWindow: state.sentInWindow,

@@ -46,7 +46,7 @@ const workerCount = Number(flags.workers);
 const timing: Timing = {
   warmupMs: Number(flags.warmup) * 1000,
   durationMs: Number(flags.duration) * 1000,
-  drainMs: 1500,
+  drainMs: 500,
 };
 const width = Math.max(4, String(Math.max(clients, idleCount) - 1).length);
 const dir = await mkdtemp(path.join(os.tmpdir(), 'tessenger-chat-bench-'));

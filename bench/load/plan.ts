@@ -37,7 +37,7 @@ export interface RunCommand {
   /** Sent but not measured: lets the JIT and the socket buffers settle. */
   warmupMs: number;
   durationMs: number;
-  /** Time after the window for late deliveries to arrive before reporting. */
+  /** After the window and every acknowledgement: how long deliveries must stop before reporting. */
   drainMs: number;
 }
 
