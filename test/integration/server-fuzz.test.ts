@@ -1,0 +1,149 @@
+/**
+ * A fuzzer against a live server: many connections send random, mutated and schema-valid but
+ * hostile frames (some after logging in) while two real clients chat. The server must stay
+ * up, every chat message must arrive, and memory must stay bounded. Figures are printed for
+ * docs/SECURITY.md. FUZZ_FRAMES / FUZZ_CONNECTIONS / FUZZ_SEED scale it up.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { FrameFuzzer } from '../helpers/fuzz-frames.js';
+import { USERS, useTestServer } from '../helpers/server-fixture.js';
+
+const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
+const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 20);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+const MiB = 1024 * 1024;
+
+interface Totals {
+  frames: number;
+  connections: number;
+  cutByServer: number;
+}
+
+/** One fuzzing worker: connects, maybe logs in, sends batches until the budget is spent. */
+async function worker(port: number, index: number, totals: Totals, budget: () => boolean) {
+  const fuzz = new FrameFuzzer(SEED + index);
+  // Three of the workers log in first, so the handlers behind login are fuzzed too.
+  const user = ['Hans', 'vader', 'Tiger'][index];
+  while (budget()) {
+    const socket = net.connect(port, '127.0.0.1');
+    totals.connections += 1;
+    socket.on('error', () => {});
+    socket.resume(); // replies are read and dropped, as a real (if rude) client would
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve) => {
+      socket.once('connect', resolve);
+      socket.once('close', resolve);
+    });
+    if (user) {
+      const login = {
+        v: 1,
+        id: 0,
+        type: 'login',
+        username: user,
+        password: USERS[user],
+        udpPort: 6000,
+      };
+      socket.write(`${JSON.stringify(login)}\n`);
+    }
+    let open = true;
+    void closed.then(() => {
+      open = false;
+    });
+    while (open && budget()) {
+      const lines: Buffer[] = [];
+      for (let i = 0; i < 100 && budget(); i++) {
+        lines.push(fuzz.oversize() ? Buffer.alloc(70 * 1024, 0x7b) : fuzz.line());
+        totals.frames += 1;
+      }
+      if (!socket.write(Buffer.concat(lines))) {
+        await Promise.race([new Promise((r) => socket.once('drain', r)), closed]);
+      }
+      // Let the server's replies and the real clients' traffic interleave.
+      await new Promise((r) => setImmediate(r));
+    }
+    if (!open) totals.cutByServer += 1;
+    socket.destroy();
+    await closed;
+  }
+}
+
+describe('control fuzzing', () => {
+  // A handler that throws on hostile input shows up here as an INTERNAL error.
+  const internalErrors: string[] = [];
+  const h = useTestServer({
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (message, meta) => internalErrors.push(`${message} ${JSON.stringify(meta)}`),
+    },
+  });
+
+  it(`survives ${FRAMES} hostile frames from ${CONNECTIONS} connections while real clients chat`, async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+
+    const totals: Totals = { frames: 0, connections: 0, cutByServer: 0 };
+    const budget = () => totals.frames < FRAMES;
+    const chat = (async () => {
+      let sent = 0;
+      while (budget() || sent < 200) {
+        await yoda.ok('msgto', { to: 'obiwan', text: `real message ${sent}` });
+        await obiwan.ok('msgto', { to: 'Yoda', text: `real reply ${sent}` });
+        sent += 1;
+      }
+      return sent;
+    })();
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, (_, i) => worker(h.t.port, i, totals, budget)),
+    );
+    const sent = await chat;
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    // The server is up and serves a fresh login.
+    const late = await h.t.connect();
+    await late
+      .ok('login', { username: 'Hans', password: USERS.Hans, udpPort: 6000 })
+      .catch(async () => {
+        // Hans may still be held by a fuzzing session the server is closing; any answer will do.
+        await late.ok('ping');
+      });
+    // Every real message arrived, in order, exactly once.
+    const texts = (c: typeof yoda, from: string) =>
+      c
+        .pushes('message')
+        .filter((e) => e.type === 'message' && e.from === from && e.text.startsWith('real '))
+        .map((e) => (e as { text: string }).text);
+    await waitUntil(
+      () => texts(obiwan, 'Yoda').length === sent && texts(yoda, 'obiwan').length === sent,
+    );
+    expect(texts(obiwan, 'Yoda')).toEqual(
+      Array.from({ length: sent }, (_, i) => `real message ${i}`),
+    );
+    expect(texts(yoda, 'obiwan')).toEqual(
+      Array.from({ length: sent }, (_, i) => `real reply ${i}`),
+    );
+
+    const grewMiB = (peak - baseline) / MiB;
+    console.log(
+      `fuzz: ${totals.frames} frames, ${totals.connections} connections (${totals.cutByServer} cut by the server), ` +
+        `${CONNECTIONS} at a time, ${sent} real messages each way, rss ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB, ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}`,
+    );
+    expect(totals.frames).toBeGreaterThanOrEqual(FRAMES);
+    expect(internalErrors).toEqual([]);
+    expect(grewMiB).toBeLessThan(200);
+  }, 120_000);
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 10_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+}
