@@ -75,6 +75,19 @@ export class LineSplitter {
   }
 }
 
+/** Clients that share one source address: under the server's cap of connections per address. */
+const CLIENTS_PER_ADDRESS = 50;
+
+/**
+ * The loopback source address of user `index`: all of 127/8 is loopback on Linux, so spreading
+ * clients over 127.1.x.y keeps each address under Tessenger's per-address connection cap (64)
+ * without turning it off. ngIRCd gets the same spread (its per-IP cap is off anyway).
+ */
+export function sourceAddress(index: number): string {
+  const a = Math.floor(index / CLIENTS_PER_ADDRESS);
+  return `127.1.${Math.floor(a / 250)}.${(a % 250) + 1}`;
+}
+
 /** Connects with Nagle off and hands every received line to `onLine`; failures go to the sink. */
 export async function connectLines(
   host: string,
@@ -83,7 +96,7 @@ export async function connectLines(
   sink: LoadSink,
   onLine: (line: string) => void,
 ): Promise<net.Socket> {
-  const socket = net.connect({ host, port });
+  const socket = net.connect({ host, port, localAddress: sourceAddress(Number(name.slice(4))) });
   socket.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
