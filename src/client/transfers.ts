@@ -10,6 +10,12 @@ import { hashFile } from '../transfer/hash.js';
 import type { Transfer, TransferEngine } from '../transfer/types.js';
 import type { Connection } from './connection.js';
 import { type PlayerProcess, startPlayer } from './player-process.js';
+import {
+  DEFAULT_RECEIVE_LIMITS,
+  freeBytes,
+  type ReceiveLimits,
+  receiveRefusal,
+} from './receive-check.js';
 
 export type TransferState = 'running' | 'done' | 'failed';
 
@@ -134,12 +140,40 @@ export class TransferManager {
     return { transferId: reply.transferId, to, filename, size };
   }
 
+  /** Size cap and free-space reserve checked before an offer is accepted. */
+  receiveLimits: ReceiveLimits = DEFAULT_RECEIVE_LIMITS;
+
   onOffer(offer: Offer): void {
     const safe = sanitizeFileName(offer.filename);
-    if (safe === null) {
+    // The presenter's name becomes part of the file name too: it must not hold a path either.
+    if (safe === null || /[/\\]/.test(offer.from) || offer.from.startsWith('.')) {
       this.answer(offer.transferId, false, '', 'the file name is not usable');
       return;
     }
+    void freeBytes(this.downloadDir).then((free) => {
+      const refusal = receiveRefusal(offer.size, free, this.receiveLimits);
+      if (refusal !== null) {
+        // Shown as a failed receive: the user learns why nothing arrives.
+        this.emit('transfer-failed', {
+          transferId: offer.transferId,
+          direction: 'receive',
+          peer: offer.from,
+          filename: offer.filename,
+          size: offer.size,
+          bytes: 0,
+          rate: 0,
+          eta: null,
+          state: 'failed',
+          error: `declined: ${refusal}`,
+        });
+        this.answer(offer.transferId, false, '', refusal);
+        return;
+      }
+      this.acceptOffer(offer, safe);
+    });
+  }
+
+  private acceptOffer(offer: Offer, safe: string): void {
     const keys = this.engine.createKeyPair();
     const player: PlayerProcess | null = this.player ? startPlayer(this.player) : null;
     const transfer = this.engine.receive({
