@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { startTestServer, type TestServer, USERS } from '../helpers/server-fixture.js';
 import { tempDir } from '../helpers/transfer-harness.js';
 
-const OFFER = { filename: 'movie.mp4', sha256: 'ab'.repeat(32), publicKey: 'A'.repeat(43) + '=' };
+const OFFER = { filename: 'movie.mp4', sha256: 'ab'.repeat(32), publicKey: `${'A'.repeat(43)}=` };
 
 describe('audience checks before accepting a file', () => {
   let t: TestServer;
