@@ -3,8 +3,11 @@
  * the connection cap per address, and the failed-login budget per address. Timers are fired
  * by hand and the clock moved by hand; nothing sleeps.
  */
+import net from 'node:net';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { TestClient } from '../helpers/server-client.js';
 import { USERS, useTestServer } from '../helpers/server-fixture.js';
 
@@ -41,6 +44,25 @@ describe('login time limit', () => {
     d.destroy();
     await d.closed;
     await waitFor(() => h.t.timers.pending === 0);
+  });
+});
+
+describe('login time limit over TLS', () => {
+  const h = useTestServer({ loginTimeoutMs: LOGIN_MS, tls: null });
+
+  it('cuts a client stalled in the middle of the TLS handshake', async () => {
+    await h.restart({ tls: await loadOrCreateIdentity(path.join(h.t.dir, 'data')) });
+    const raw = net.connect(h.t.port, '127.0.0.1');
+    raw.on('error', () => {});
+    const closed = new Promise((r) => raw.once('close', r));
+    await new Promise((r) => raw.once('connect', r));
+    // The first bytes of a ClientHello, then nothing.
+    raw.write(Buffer.from([0x16, 0x03, 0x01]));
+    await waitFor(() => h.t.timers.pending === 1);
+    h.t.timers.fire(LOGIN_MS);
+    // The polite end cannot finish mid-handshake; the linger guard destroys the socket.
+    await waitFor(() => h.t.timers.fire() > 0 || raw.closed);
+    await closed;
   });
 });
 
