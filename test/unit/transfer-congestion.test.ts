@@ -68,6 +68,15 @@ describe('rate controller', () => {
     rc.rate = 100e6;
     expect(rc.windowBytes(1, 1000)).toBeGreaterThan(2e6);
   });
+
+  it('never allows more in flight than the receiver socket buffer cap', () => {
+    const rc = new RateController(0);
+    rc.rate = 4e9;
+    expect(rc.windowBytes(1, 61_440)).toBe(DEFAULT_RATE_CONFIG.maxInFlight);
+    const small = new RateController(0, { ...DEFAULT_RATE_CONFIG, maxInFlight: 1e6 });
+    small.rate = 4e9;
+    expect(small.windowBytes(1, 1000)).toBe(1e6);
+  });
 });
 
 describe('pacer', () => {
