@@ -42,6 +42,23 @@ async function logout(user: string): Promise<void> {
 
 const run = (user: string, line: string) => command(clients[user]!, line);
 
+/** Yoda sends a file to a group and waits for the result and every "uploaded" line. */
+async function sendGroupVideo(file: string, to: string[]): Promise<void> {
+  const yoda = clients.Yoda!;
+  const from = yoda.stdout.length;
+  const lists = yoda.count(COMMAND_LIST);
+  yoda.line(`/groupvideo jedi ${file}`);
+  const members = `${to.length} member${to.length === 1 ? '' : 's'}`;
+  await yoda.waitFor(`Sending ${file} to ${members} of jedi: ${to.join(', ')}\n`, { from });
+  while (yoda.count(COMMAND_LIST) < lists + 1 + to.length) {
+    await yoda
+      .waitFor(COMMAND_LIST, { from: yoda.stdout.length - 1, timeoutMs: 60_000 })
+      .catch(() => {});
+  }
+  const uploaded = yoda.stdout.slice(from).split(`${file} has been uploaded`).length - 1;
+  expect(uploaded).toBe(to.length);
+}
+
 beforeAll(async () => {
   serverDir = await folder();
   await writeCredentials(serverDir);
@@ -170,21 +187,30 @@ describe('plain client features', () => {
     expect(await run('Yoda', '/groups')).toBe('jedi: joined, 3 members');
     expect(await run('Hans', '/leavegroup jedi')).toBe('You left the group chat jedi.');
     expect(await run('Hans', '/groups')).toBe('You are in no group chats and have no invitations.');
-    await run('Hans', '/joingroup jedi');
+    const from = clients.Hans!.stdout.length;
+    expect(await run('Yoda', '/invite jedi Hans')).toBe('Invited Hans to group chat jedi.');
+    await clients.Hans!.waitFor(
+      `Yoda added you to group chat jedi. Type /joingroup jedi to join.\n${COMMAND_LIST}`,
+      { from },
+    );
+    expect(await run('Hans', '/joingroup jedi')).toBe('Joined the group chat: jedi successfully.');
   });
 
   it('/groupvideo sends one file to every joined online member', async () => {
-    // Hans is a joined member but offline: the file goes to obiwan only.
-    await logout('Hans');
     const content = randomBytes(200_000);
     await fs.writeFile(path.join(dirs.Yoda!, 'clip.mp4'), content);
-    const from = clients.Yoda!.stdout.length;
-    expect(await run('Yoda', '/groupvideo jedi clip.mp4')).toBe(
-      'Sending clip.mp4 to 1 member of jedi: obiwan',
-    );
-    await clients.Yoda!.waitFor('clip.mp4 has been uploaded', { from, timeoutMs: 60_000 });
-    await clients.obiwan!.waitFor('Received clip.mp4 from Yoda', { timeoutMs: 60_000 });
-    expect(await fs.readFile(path.join(dirs.obiwan!, 'Yoda_clip.mp4'))).toEqual(content);
+    // The result and each "uploaded" line come in whichever order the transfers finish.
+    await sendGroupVideo('clip.mp4', ['obiwan', 'Hans']);
+    for (const u of ['obiwan', 'Hans']) {
+      await clients[u]!.waitFor(`Yoda_clip.mp4\n${COMMAND_LIST}`, { timeoutMs: 60_000 });
+      const got = await fs.readFile(path.join(dirs[u]!, 'Yoda_clip.mp4'));
+      expect(got.equals(content)).toBe(true);
+    }
+    // Hans is a joined member but offline now: the next file goes to obiwan only.
+    await logout('Hans');
+    await fs.writeFile(path.join(dirs.Yoda!, 'clip2.mp4'), content.subarray(0, 1000));
+    await sendGroupVideo('clip2.mp4', ['obiwan']);
+    await clients.obiwan!.waitFor(`Yoda_clip2.mp4\n${COMMAND_LIST}`, { timeoutMs: 60_000 });
     expect(await run('Yoda', '/groupvideo jedi missing.mp4')).toBe(
       'File missing.mp4 does not exist. Usage: /groupvideo GROUPNAME FILENAME',
     );
