@@ -144,7 +144,7 @@ for (const { name, protocol } of servers) {
 
 // Printed now as well: the idle phase can be long (Tessenger tells everyone online of each
 // login, so N logins cost N²/2 notices).
-console.log(`\n${formatTable(results, rates, 0)}\n`);
+if (idleCount > 0) console.log(`\n${formatTable(results, rates, 0)}\n`);
 
 if (idleCount > 0) {
   for (const { name, protocol } of servers) {
