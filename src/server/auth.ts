@@ -5,7 +5,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
-import { verifyPassword } from './password-hash.js';
+import { verifyPasswordAsync } from './password-hash.js';
 import { ServerError } from './server-error.js';
 
 // Registration imports the hash from here; it lives with the other password code.
@@ -91,7 +91,8 @@ export class Authenticator {
     this.users.delete(username);
   }
 
-  verify(username: string, password: string): void {
+  /** Resolves when the password is right; rejects with SPEC.md's text otherwise. */
+  async verify(username: string, password: string): Promise<void> {
     const expected = this.users.get(username);
     // Unknown names count toward no lock-out (SPEC.md decision).
     if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);
@@ -99,7 +100,7 @@ export class Authenticator {
     if (left > 0) {
       throw new ServerError(ErrorCode.AccountLocked, ACCOUNT_LOCKED, { retryAfterMs: left });
     }
-    if (!verifyPassword(password, expected)) {
+    if (!(await verifyPasswordAsync(password, expected))) {
       if (this.lockout.recordFailure(username)) {
         throw new ServerError(ErrorCode.AccountBlocked, ACCOUNT_BLOCKED, {
           retryAfterMs: this.lockout.remainingMs(username),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestType } from '../../src/protocol/control.js';
 import type { TestClient } from '../helpers/server-client.js';
-import { useTestServer } from '../helpers/server-fixture.js';
+import { USERS, useTestServer } from '../helpers/server-fixture.js';
 
 const ALL: RequestType[] = [
   'msgto',
@@ -59,6 +59,22 @@ describe('authorisation', () => {
       expect((await c.fail(type, FIELDS)).code, type).toBe('NOT_LOGGED_IN');
     }
     expect(await c.ok('ping')).toEqual({});
+  });
+
+  it('admits one user per connection even when two logins are pipelined', async () => {
+    const c = await h.t.connect();
+    const first = c.takeId();
+    const second = c.takeId();
+    const login = (id: number, username: string) =>
+      JSON.stringify({ v: 1, id, type: 'login', username, password: USERS[username], udpPort: 1 });
+    c.writeRaw(`${login(first, 'Hans')}\n${login(second, 'vader')}\n`);
+    expect((await c.reply(first)).type).toBe('ok');
+    expect(await c.reply(second)).toMatchObject({ code: 'ALREADY_AUTHENTICATED' });
+    const other = await h.t.login('Tiger');
+    const online = (await other.ok('activeuser')).users.map(
+      (u: { username: string }) => u.username,
+    );
+    expect(online).toEqual(['Hans']);
   });
 
   it('gives a blocked user the same answers whether the blocker is online or not', async () => {

@@ -8,9 +8,9 @@ function setup(maxAttempts = 3) {
   const clock = new ManualClock(1_000_000);
   const lockout = new Lockout({ maxAttempts, blockMs: 10_000, clock });
   const auth = new Authenticator(parseCredentials('Yoda pw\nHans other\n'), lockout);
-  const attempt = (user: string, password: string): string => {
+  const attempt = async (user: string, password: string): Promise<string> => {
     try {
-      auth.verify(user, password);
+      await auth.verify(user, password);
       auth.succeeded(user);
       return 'ok';
     } catch (err) {
@@ -21,45 +21,45 @@ function setup(maxAttempts = 3) {
 }
 
 describe('lock-out', () => {
-  it('blocks on the Nth consecutive failure for blockMs, then starts afresh', () => {
+  it('blocks on the Nth consecutive failure for blockMs, then starts afresh', async () => {
     const { clock, attempt, lockout } = setup(3);
-    expect(attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
-    expect(attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
-    expect(attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
+    expect(await attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
     expect(lockout.remainingMs('Yoda')).toBe(10_000);
-    expect(attempt('Yoda', 'pw')).toBe('ACCOUNT_LOCKED');
-    expect(attempt('Yoda', 'x')).toBe('ACCOUNT_LOCKED');
+    expect(await attempt('Yoda', 'pw')).toBe('ACCOUNT_LOCKED');
+    expect(await attempt('Yoda', 'x')).toBe('ACCOUNT_LOCKED');
     clock.advance(9_999);
-    expect(attempt('Yoda', 'pw')).toBe('ACCOUNT_LOCKED');
+    expect(await attempt('Yoda', 'pw')).toBe('ACCOUNT_LOCKED');
     clock.advance(1);
-    expect(attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
-    expect(attempt('Yoda', 'pw')).toBe('ok');
+    expect(await attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Yoda', 'pw')).toBe('ok');
     expect(lockout.failureCount('Yoda')).toBe(0);
   });
 
-  it('blocks at once when one attempt is allowed', () => {
+  it('blocks at once when one attempt is allowed', async () => {
     const { attempt } = setup(1);
-    expect(attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
+    expect(await attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
   });
 
-  it('counts per user; unknown users never count', () => {
+  it('counts per user; unknown users never count', async () => {
     const { attempt, lockout } = setup(2);
-    expect(attempt('Luke', 'x')).toBe('INVALID_USERNAME');
-    expect(attempt('Luke', 'x')).toBe('INVALID_USERNAME');
+    expect(await attempt('Luke', 'x')).toBe('INVALID_USERNAME');
+    expect(await attempt('Luke', 'x')).toBe('INVALID_USERNAME');
     expect(lockout.failureCount('Luke')).toBe(0);
-    expect(attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
-    expect(attempt('Hans', 'x')).toBe('INVALID_PASSWORD');
-    expect(attempt('Hans', 'other')).toBe('ok');
-    expect(attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
-    expect(attempt('Hans', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Yoda', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Hans', 'x')).toBe('INVALID_PASSWORD');
+    expect(await attempt('Hans', 'other')).toBe('ok');
+    expect(await attempt('Yoda', 'x')).toBe('ACCOUNT_BLOCKED');
+    expect(await attempt('Hans', 'x')).toBe('INVALID_PASSWORD');
   });
 
-  it('attaches retryAfterMs to the locked error', () => {
+  it('attaches retryAfterMs to the locked error', async () => {
     const { auth, clock } = setup(1);
-    expect(() => auth.verify('Yoda', 'x')).toThrow();
+    await expect(auth.verify('Yoda', 'x')).rejects.toThrow();
     clock.advance(4_000);
     try {
-      auth.verify('Yoda', 'pw');
+      await auth.verify('Yoda', 'pw');
       expect.unreachable();
     } catch (err) {
       expect((err as ServerError).extra).toEqual({ retryAfterMs: 6_000 });

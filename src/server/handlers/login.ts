@@ -21,7 +21,7 @@ export const login: Handler<'login'> = async (ctx, session, req) => {
   // Before the password check, so an address over its budget learns nothing more.
   ctx.limits.checkLogin(session.address);
   try {
-    ctx.auth.verify(username, password);
+    await ctx.auth.verify(username, password);
   } catch (err) {
     if (err instanceof ProtocolError && GUESS_FAILURES.has(err.code)) {
       ctx.limits.recordFailedLogin(session.address);
@@ -48,6 +48,14 @@ export async function admit(
   username: string,
   udpPort: number,
 ): Promise<{ username: string }> {
+  // The password check awaits (scrypt runs off the event loop), so a second login pipelined
+  // on this connection may get here after the first was admitted: one user per session.
+  if (session.user !== null) {
+    throw new ServerError(
+      ErrorCode.AlreadyAuthenticated,
+      `You are already logged in as ${session.user.username}.`,
+    );
+  }
   const user = { username, address: session.address, udpPort, since: ctx.clock.now() };
   // Admission is synchronous from here on, so a racing second login sees this one.
   if (!ctx.presence.add(user, session)) {
