@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
-import { ReplyError } from './connection.js';
+import { ConnectionError, ReplyError } from './connection.js';
 
 /** How long to wait before each attempt. */
 export interface BackoffPolicy {
@@ -125,7 +125,9 @@ export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
     } catch (err) {
       this.busy = false;
       if (this.stopped || this.target.closing) return;
-      if (err instanceof ProtocolError && FATAL.has(err.code)) {
+      // A changed server certificate will not change back by trying again; say why and stop.
+      const pinRefused = err instanceof ConnectionError && err.code === 'ESERVERCHANGED';
+      if (pinRefused || (err instanceof ProtocolError && FATAL.has(err.code))) {
         this.emit('state', { state: 'gave-up', reason: err.message });
         return;
       }
