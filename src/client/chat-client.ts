@@ -163,10 +163,14 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private fetchInbox(): void {
     setImmediate(async () => {
       try {
-        // A long queue comes in batches; each one's events are in before its reply.
+        // A long queue comes in batches; each one's events are in before its reply. Each
+        // request acknowledges the batch before it, so the server deletes only what arrived;
+        // the last, empty batch acknowledges the final one.
+        let ack = 0;
         while (this.connection.isOpen) {
-          const { remaining } = await this.connection.request({ type: 'inbox' });
-          if (remaining === 0) break;
+          const { count, lastId } = await this.connection.request({ type: 'inbox', ack });
+          if (count === 0) break;
+          ack = lastId;
         }
       } catch (err) {
         this.options.logger.debug('inbox request failed', { error: String(err) });

@@ -40,7 +40,7 @@ export type Request =
     }
   | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string }
   | { type: 'register'; username: string; password: string; udpPort: number }
-  | { type: 'inbox' }
+  | { type: 'inbox'; ack?: number }
   | { type: 'delivered'; messageId: number }
   | { type: 'history'; conversation: string; limit: number }
   | { type: 'broadcast'; text: string }
@@ -114,8 +114,13 @@ export interface ReplyData {
   'p2p-offer': { transferId: string; peer: Endpoint; publicKey: string };
   'p2p-answer': Record<string, never>;
   register: { username: string };
-  /** `remaining`: still queued; the client asks again until it is 0. */
-  inbox: { count: number; remaining: number };
+  /**
+   * `remaining`: still queued after this batch; `lastId`: the batch's last queue id (0 when
+   * empty). A client that sends `ack` (the lastId it fully received) gets at-least-once
+   * hand-over: rows are deleted only when acknowledged, so a client dying mid-batch loses
+   * nothing. It asks again until a batch comes back empty.
+   */
+  inbox: { count: number; remaining: number; lastId: number };
   delivered: Record<string, never>;
   history: { conversation: string; kind: 'direct' | 'group'; messages: HistoryEntry[] };
   broadcast: { ts: number; recipients: number };
@@ -180,9 +185,9 @@ export type ServerFrame =
   | { v: number; id: number; type: 'error'; code: string; message: string }
   | { v: number; type: 'push'; event: PushEvent };
 
-type FieldKind = 'string' | 'port' | 'size' | 'bool' | 'strings';
+type FieldKind = 'string' | 'port' | 'size' | 'bool' | 'strings' | 'optional-size';
 
-/** Schema of each request type: its fields and their kinds. Every field is required. */
+/** Schema of each request type: its fields and their kinds. Every field but optional-* is required. */
 const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   login: { username: 'string', password: 'string', udpPort: 'port' },
   msgto: { to: 'string', text: 'string' },
@@ -201,7 +206,7 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   },
   'p2p-answer': { transferId: 'string', accept: 'bool', publicKey: 'string', reason: 'string' },
   register: { username: 'string', password: 'string', udpPort: 'port' },
-  inbox: {},
+  inbox: { ack: 'optional-size' },
   delivered: { messageId: 'size' },
   history: { conversation: 'string', limit: 'size' },
   broadcast: { text: 'string' },
@@ -228,6 +233,8 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
     case 'size':
       return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'optional-size':
+      return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
     case 'bool':
       return typeof value === 'boolean';
     case 'strings':

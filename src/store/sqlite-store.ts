@@ -219,12 +219,22 @@ export class SqliteStore implements ChatStore {
     });
   }
 
-  takeQueue(username: string, limit: number): Promise<{ events: PushEvent[]; remaining: number }> {
+  takeQueue(
+    username: string,
+    limit: number,
+    ackThrough?: number,
+  ): Promise<{ events: PushEvent[]; remaining: number; lastId: number }> {
     return this.write(() => {
+      if (ackThrough !== undefined) this.sql.dequeue.run(username, ackThrough);
       const rows = this.sql.queue.all(username, limit) as Array<{ id: number; event: string }>;
-      if (rows.length > 0) this.sql.dequeue.run(username, rows[rows.length - 1]!.id);
+      const lastId = rows.length > 0 ? rows[rows.length - 1]!.id : 0;
+      if (ackThrough === undefined && rows.length > 0) this.sql.dequeue.run(username, lastId);
       const { n } = this.sql.queueLength.get(username) as { n: number };
-      return { events: rows.map((r) => JSON.parse(r.event) as PushEvent), remaining: n };
+      return {
+        events: rows.map((r) => JSON.parse(r.event) as PushEvent),
+        remaining: ackThrough === undefined ? n : n - rows.length,
+        lastId,
+      };
     });
   }
 

@@ -97,8 +97,17 @@ export interface ChatStore {
   removeMember(group: string, username: string): Promise<void>;
   /** Adds a push event to a user's offline queue (dropped when the queue is full). */
   enqueue(username: string, event: PushEvent): Promise<void>;
-  /** Removes and returns up to `limit` of a user's queued events, oldest first, and how many are left. */
-  takeQueue(username: string, limit: number): Promise<{ events: PushEvent[]; remaining: number }>;
+  /**
+   * Up to `limit` of a user's queued events, oldest first, how many are left after them and
+   * the last one's queue id. With `ackThrough`, rows up to that id are deleted first and the
+   * returned ones stay until acknowledged (at-least-once); without it the returned rows are
+   * deleted at once (at-most-once, for old clients).
+   */
+  takeQueue(
+    username: string,
+    limit: number,
+    ackThrough?: number,
+  ): Promise<{ events: PushEvent[]; remaining: number; lastId: number }>;
   /**
    * Marks message n delivered if it was sent to `to`; null when no such message. `first` is
    * false when it had been marked before (the earlier time is kept).

@@ -40,22 +40,22 @@ describe('durable state across restarts', () => {
     await yoda.ok('msgto', { to: 'vader', text: 'second' });
     await h.restart();
     const vader = await h.t.login('vader');
-    expect(await vader.ok('inbox')).toEqual({ count: 2, remaining: 0 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 2, remaining: 0 });
     const got = vader.pushes('message');
     expect(got).toEqual([
       { type: 'message', from: 'Yoda', text: 'first', ts: START_MS, id: 1, offline: true },
       { type: 'message', from: 'Yoda', text: 'second', ts: START_MS + 1000, id: 2, offline: true },
     ]);
-    expect(await vader.ok('inbox')).toEqual({ count: 0, remaining: 0 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 0, remaining: 0 });
   });
 
   it('hands a long queue over in batches, in order', async () => {
     const yoda = await h.t.login('Yoda');
     for (let i = 1; i <= 450; i++) await yoda.ok('msgto', { to: 'vader', text: `m${i}` });
     const vader = await h.t.login('vader');
-    expect(await vader.ok('inbox')).toEqual({ count: 200, remaining: 250 });
-    expect(await vader.ok('inbox')).toEqual({ count: 200, remaining: 50 });
-    expect(await vader.ok('inbox')).toEqual({ count: 50, remaining: 0 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 200, remaining: 250 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 200, remaining: 50 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 50, remaining: 0 });
     const texts = vader.pushes('message').map((m) => (m.type === 'message' ? m.text : ''));
     expect(texts).toEqual(Array.from({ length: 450 }, (_, i) => `m${i + 1}`));
   });

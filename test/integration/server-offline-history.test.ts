@@ -2,7 +2,7 @@
  * Offline delivery, delivery receipts, history and broadcast through raw frames, with the
  * fixture's ManualClock for every timestamp.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatMessageLine } from '../../src/server/logs/message-log.js';
 import { START_MS, useTestServer } from '../helpers/server-fixture.js';
 
@@ -24,13 +24,36 @@ describe('offline messages', () => {
     h.t.clock.advance(60_000);
     const vader = await h.t.login('vader');
     expect(vader.pushes('message')).toEqual([]);
-    expect(await vader.ok('inbox')).toEqual({ count: 2, remaining: 0 });
+    expect(await vader.ok('inbox')).toMatchObject({ count: 2, remaining: 0 });
     const got = vader.pushes('message').map((m) => (m.type === 'message' ? [m.text, m.ts] : []));
     expect(got).toEqual([
       ['one', START_MS],
       ['two', START_MS + 5000],
     ]);
     expect(h.t.lines).toContain('vader received 2 queued message(s)');
+  });
+
+  it('hands the queue over at least once: a client that drops before acknowledging gets it again', async () => {
+    const yoda = await h.t.login('Yoda');
+    await yoda.ok('msgto', { to: 'vader', text: 'one' });
+    await yoda.ok('msgto', { to: 'vader', text: 'two' });
+    const first = await h.t.login('vader');
+    const batch = (await first.ok('inbox', { ack: 0 })) as { count: number; lastId: number };
+    expect(batch.count).toBe(2);
+    expect(first.pushes('message')).toHaveLength(2);
+    first.destroy();
+    await vi.waitFor(() => expect(h.t.lines).toContain('vader logout'));
+    const second = await h.t.login('vader');
+    expect(await second.ok('inbox', { ack: 0 })).toMatchObject({ count: 2, remaining: 0 });
+    expect(second.pushes('message').map((m) => m.type === 'message' && m.text)).toEqual([
+      'one',
+      'two',
+    ]);
+    expect(await second.ok('inbox', { ack: batch.lastId })).toEqual({
+      count: 0,
+      remaining: 0,
+      lastId: 0,
+    });
   });
 
   it('queues group messages for joined members who are offline, not for invited ones', async () => {

@@ -9,12 +9,16 @@ export const INBOX_BATCH = 200;
  * what is left. The client asks once it is listening, so nothing lands before its handlers
  * are in place, and asks again while something is left.
  */
-export const inbox: Handler<'inbox'> = async (ctx, session) => {
+export const inbox: Handler<'inbox'> = async (ctx, session, req) => {
   const me = currentUser(session);
-  const { events, remaining } = await ctx.store.takeQueue(me.username, INBOX_BATCH);
+  const { events, remaining, lastId } = await ctx.store.takeQueue(
+    me.username,
+    INBOX_BATCH,
+    req.ack,
+  );
   for (const event of events) session.push(event);
   if (events.length > 0) {
     ctx.console(`${me.username} received ${events.length} queued message(s)`);
   }
-  return { count: events.length, remaining };
+  return { count: events.length, remaining, lastId };
 };

@@ -89,7 +89,7 @@ describe('messages', () => {
     expect([a.n, b.n, c.n]).toEqual([1, 1, 2]);
     expect((await store.groupHistory('g1', 1)).map((m) => m.text)).toEqual(['c']);
     expect((await store.groupAfter('g1', 0)).map((m) => m.text)).toEqual(['a', 'c']);
-    expect(await store.takeQueue('Hans', 10)).toEqual({
+    expect(await store.takeQueue('Hans', 10)).toMatchObject({
       events: [
         { type: 'group-message', group: 'g1', from: 'Yoda', text: 'a', ts: 5, offline: true },
       ],
@@ -116,7 +116,27 @@ describe('messages', () => {
     expect(first.remaining).toBe(1);
     const rest = await store.takeQueue('vader', 2);
     expect(rest.events).toMatchObject([{ type: 'message', text: 'second' }]);
-    expect(await store.takeQueue('vader', 2)).toEqual({ events: [], remaining: 0 });
+    expect(await store.takeQueue('vader', 2)).toEqual({ events: [], remaining: 0, lastId: 0 });
+  });
+
+  it('keeps handed-over rows until they are acknowledged', async () => {
+    await direct('Yoda', 'vader', 'first', 1, true);
+    await direct('Yoda', 'vader', 'second', 2, true);
+    await direct('Yoda', 'vader', 'third', 3, true);
+    const batch = await store.takeQueue('vader', 2, 0);
+    expect(batch.events.map((e) => e.type === 'message' && e.text)).toEqual(['first', 'second']);
+    expect(batch.remaining).toBe(1);
+    // The client died before acknowledging: the same rows come again.
+    const again = await store.takeQueue('vader', 2, 0);
+    expect(again).toEqual(batch);
+    const rest = await store.takeQueue('vader', 2, batch.lastId);
+    expect(rest.events.map((e) => e.type === 'message' && e.text)).toEqual(['third']);
+    expect(rest.remaining).toBe(0);
+    expect(await store.takeQueue('vader', 2, rest.lastId)).toEqual({
+      events: [],
+      remaining: 0,
+      lastId: 0,
+    });
   });
 
   it('marks delivery once, only for the receiver', async () => {
