@@ -221,6 +221,9 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   leavegroup: { group: 'string' },
 };
 
+/** Every request type, from the schema itself, so tests that cover "every type" stay complete. */
+export const REQUEST_TYPES = Object.keys(REQUEST_FIELDS) as RequestType[];
+
 /** Longest string field accepted; the frame cap bounds the sum anyway. */
 const MAX_STRING = 16 * 1024;
 const MAX_LIST = 1000;

@@ -3,34 +3,10 @@
  * well-formed requests of every type with random (often wrong) values. Deterministic for a
  * seed, so a failure can be replayed.
  */
+import { REQUEST_TYPES } from '../../src/protocol/control.js';
 import { seededRandom } from './udp-proxy.js';
 
-const TYPES = [
-  'login',
-  'msgto',
-  'activeuser',
-  'creategroup',
-  'joingroup',
-  'groupmsg',
-  'logout',
-  'ping',
-  'p2p-offer',
-  'p2p-answer',
-  'register',
-  'inbox',
-  'delivered',
-  'history',
-  'broadcast',
-  'block',
-  'unblock',
-  'blocked',
-  'lastseen',
-  'away',
-  'groups',
-  'members',
-  'invite',
-  'leavegroup',
-];
+const TYPES = REQUEST_TYPES;
 /** Field name → the kind the schema wants; the generator honours it most of the time. */
 const FIELDS: Record<string, 'string' | 'port' | 'size' | 'bool' | 'strings'> = {
   username: 'string',

@@ -4,33 +4,12 @@
  * not, so no request reveals the blocker's presence.
  */
 import { describe, expect, it } from 'vitest';
-import type { RequestType } from '../../src/protocol/control.js';
+import { REQUEST_TYPES } from '../../src/protocol/control.js';
 import type { TestClient } from '../helpers/server-client.js';
 import { USERS, useTestServer } from '../helpers/server-fixture.js';
 
-const ALL: RequestType[] = [
-  'msgto',
-  'activeuser',
-  'creategroup',
-  'joingroup',
-  'groupmsg',
-  'logout',
-  'p2p-offer',
-  'p2p-answer',
-  'inbox',
-  'delivered',
-  'history',
-  'broadcast',
-  'block',
-  'unblock',
-  'blocked',
-  'lastseen',
-  'away',
-  'groups',
-  'members',
-  'invite',
-  'leavegroup',
-];
+/** Every type a client may send only once logged in. */
+const ALL = REQUEST_TYPES.filter((t) => !['login', 'register', 'ping'].includes(t));
 const FIELDS = {
   to: 'Yoda',
   text: 'x',
