@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { createKeyPair } from './crypto.js';
 import { decodeHeader } from './datagram.js';
 import { TransferError, TransferErrorCode } from './errors.js';
+import { type RateCapOptions, RateCaps } from './rate-cap.js';
 import { ReceiveTransfer } from './receiver.js';
 import { SendTransfer } from './sender.js';
 import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
   maxPendingWriteBytes?: number;
   /** fsync a received file before it is renamed into place (default false). */
   fsync?: boolean;
+  /** Per-peer and junk rate caps (src/transfer/rate-cap.ts); generous defaults. */
+  rateCaps?: Partial<RateCapOptions>;
 }
 
 /** Engine-wide drop counters, readable by tests. */
@@ -45,6 +48,8 @@ export interface EngineStats extends SocketStats {
 
 export interface UdpTransferEngine extends TransferEngine {
   readonly stats: EngineStats;
+  /** The rate caps and their counters. */
+  readonly rateCaps: RateCaps;
   send(options: SendOptions): SendTransfer;
   receive(options: ReceiveOptions): ReceiveTransfer;
 }
@@ -75,9 +80,14 @@ export function createEngineOnSocket(
   const routes = new Map<string, TransferBase>();
   const background = new Set<{ stop(): void }>();
   let closed = false;
+  const clock = options.clock ?? monotonic;
+  const caps = new RateCaps(options.rateCaps, clock, (from) => {
+    for (const t of routes.values()) if (samePeer(from, t.peer)) return true;
+    return false;
+  });
   const ctx: EngineContext = {
-    socket,
-    clock: options.clock ?? monotonic,
+    socket: caps.guardReplies(socket),
+    clock,
     logger: options.logger ?? silentLogger,
     config,
     background,
@@ -88,23 +98,30 @@ export function createEngineOnSocket(
   };
 
   socket.onMessage((datagram, from) => {
+    if (!caps.examine(from)) return;
     const header = decodeHeader(datagram);
     if (!header.ok) {
       stats.malformed++;
+      caps.junk(from);
       return;
     }
     const { direction, tag } = header.value;
     const transfer = routes.get(`${direction}:${tag.toString('hex')}`);
     if (!transfer) {
       stats.unknownTransfer++;
+      caps.junk(from);
       return;
     }
     if (!samePeer(from, transfer.peer)) {
       stats.badAddress++;
       transfer.stats.badAddress++;
+      caps.junk(from);
       return;
     }
+    if (!caps.admitPeer(from)) return;
+    const authentic = transfer.stats.datagramsReceived;
     transfer.handle(header.value, datagram);
+    caps.settle(from, datagram.length, transfer.stats.datagramsReceived > authentic);
   });
 
   const register = <T extends TransferBase>(transfer: T, start: () => Promise<void>): T => {
@@ -132,6 +149,7 @@ export function createEngineOnSocket(
   return {
     port: socket.port,
     stats,
+    rateCaps: caps,
     createKeyPair(): TransferKeyPair {
       return createKeyPair();
     },

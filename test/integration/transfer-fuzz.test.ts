@@ -4,9 +4,8 @@
  * file arrives. The file must be intact, every kind of junk counted as dropped, and junk
  * never answered (no reflection or amplification). FUZZ_DATAGRAMS scales it up.
  */
-import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeHeader, MAX_DATAGRAM } from '../../src/transfer/datagram.js';
+import { MAX_DATAGRAM } from '../../src/transfer/datagram.js';
 import {
   type EnginePair,
   enginePair,
@@ -15,7 +14,7 @@ import {
   tempDir,
   writeTestFile,
 } from '../helpers/transfer-harness.js';
-import { seededRandom } from '../helpers/udp-proxy.js';
+import { createFlooder, type FloodKind } from '../helpers/udp-flood.js';
 
 const DATAGRAMS = Number(process.env.FUZZ_DATAGRAMS ?? 60_000);
 
@@ -31,57 +30,31 @@ describe('transfer datagram fuzzing', () => {
       engine: { chunkSize: 4096 },
       impairment: { rateBytesPerSec: 6_000_000 },
     });
-    const proxy = pair.proxy!;
-    const recorded: Buffer[] = [];
-    proxy.tap((from, d) => {
-      if (from === 'a' && recorded.length < 500) recorded.push(Buffer.from(d));
-    });
     const file = await writeTestFile(await tempDir(), 'target.bin', 6 * 1024 * 1024);
     const t = startTransfer(pair, file, await tempDir());
-    const stranger = dgram.createSocket('udp4');
-    await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', r));
-    const rnd = seededRandom(4242);
-    const int = (n: number) => Math.floor(rnd() * n);
+    const flooder = await createFlooder({
+      proxy: pair.proxy!,
+      receiverPort: pair.receiver.port,
+      seed: 4242,
+    });
     let finished = false;
     void Promise.allSettled([t.send.done, t.receive.done]).then(() => {
       finished = true;
     });
     let sent = 0;
     let sentMidTransfer = 0;
-    while (recorded.length < 20) await new Promise((r) => setImmediate(r));
-    const tag = recorded[0]!.subarray(4, 12);
+    await flooder.ready();
+    // Random bytes and fake headers from a stranger; replays and bit flips through the peer.
+    const kinds: FloodKind[] = ['random', 'fakeHeader', 'peerReplay', 'peerBitFlip', 'peerBitFlip'];
     while (sent < DATAGRAMS) {
       for (let i = 0; i < 200 && sent < DATAGRAMS; i++, sent++) {
         if (!finished) sentMidTransfer++;
-        const kind = sent % 5;
-        const real = recorded[int(recorded.length)]!;
-        if (kind === 0) {
-          // Random bytes of random length from a stranger.
-          const junk = Buffer.alloc(int(1500));
-          for (let j = 0; j < junk.length; j++) junk[j] = int(256);
-          stranger.send(junk, pair.receiver.port, '127.0.0.1');
-        } else if (kind === 1) {
-          // A valid-looking header with the live transfer's tag, from a stranger.
-          const header = encodeHeader({ type: 2, direction: 0, tag, seq: int(1e9) });
-          stranger.send(
-            Buffer.concat([header, Buffer.alloc(16 + int(1200))]),
-            pair.receiver.port,
-            '127.0.0.1',
-          );
-        } else if (kind === 2) {
-          // Real datagrams replayed through the peer's own address.
-          proxy.inject('b', real);
-        } else {
-          // Real datagrams with a few bytes flipped, through the peer's address.
-          const bent = Buffer.from(real);
-          for (let n = 1 + int(3); n > 0; n--) bent[int(bent.length)]! ^= 1 + int(255);
-          proxy.inject('b', bent);
-        }
+        flooder.send(kinds[sent % 5]!);
       }
       await new Promise((r) => setImmediate(r));
     }
     const [, got] = await Promise.all([t.send.done, t.receive.done]);
-    stranger.close();
+    flooder.close();
     expect(await sha256Of(got.path!)).toBe(file.sha256);
     const engine = pair.receiver.stats;
     const channel = t.receive.stats;
@@ -89,7 +62,9 @@ describe('transfer datagram fuzzing', () => {
       `udp fuzz: ${sent} datagrams (${sentMidTransfer} mid-transfer); dropped as malformed ${engine.malformed}, ` +
         `unknown transfer ${engine.unknownTransfer}, wrong address ${engine.badAddress}, ` +
         `failed authentication ${channel.authFailures}, replays ${channel.replays}; ` +
-        `receiver sent ${channel.datagramsSent} for ${channel.datagramsReceived} authentic`,
+        `receiver sent ${channel.datagramsSent} for ${channel.datagramsReceived} authentic; ` +
+        `rate caps: junk cut off unread ${pair.receiver.rateCaps.stats.junkCapped}, ` +
+        `peer over cap ${pair.receiver.rateCaps.stats.peerCapped}, replies held back ${pair.receiver.rateCaps.stats.repliesCapped}`,
     );
     expect(sentMidTransfer).toBeGreaterThan(0);
     expect(engine.malformed + engine.unknownTransfer).toBeGreaterThan(0);
