@@ -81,7 +81,7 @@ function controlSecurity(config: ClientCliConfig): ControlSecurity {
     process.stderr.write(
       'WARNING: --insecure-plain: the control channel is plain TCP; your password and messages cross the network unencrypted.\n',
     );
-    return { tls: false };
+    return { tls: false, probe: true };
   }
   const location = config.knownServersPath ?? defaultKnownServersPath();
   return {

@@ -17,6 +17,9 @@ import { encodeFrame, LineDecoder } from '../protocol/frame.js';
 import type { Logger } from '../util/logger.js';
 import { type ControlSecurity, openSecureSocket, PLAIN } from './secure-socket.js';
 
+/** How long the plain probe waits for the server's answer. */
+const PROBE_MS = 10_000;
+
 interface Pending {
   resolve(data: unknown): void;
   reject(error: Error): void;
@@ -99,9 +102,31 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
-        resolve(new Connection(socket, logger));
+        const connection = new Connection(socket, logger);
+        if (!security.probe) return resolve(connection);
+        connection.probePlain(`${host}:${port}`).then(() => resolve(connection), reject);
       });
     });
+  }
+
+  /** A plain ping answered proves a plain server; a TLS server drops the connection instead. */
+  private async probePlain(server: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer')), PROBE_MS);
+    });
+    try {
+      await Promise.race([this.request({ type: 'ping' }), silent]);
+    } catch (err) {
+      if (err instanceof ReplyError) return; // It answered in our protocol: a plain server.
+      this.socket.destroy();
+      throw new ConnectionError(
+        `The server at ${server} did not answer in plain text: it probably uses TLS (the default). Start the client without --insecure-plain.`,
+        'EPLAINTOTLS',
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get isOpen(): boolean {

@@ -9,7 +9,14 @@ import { changedServerText, newServerText, type ServerTrust } from './known-serv
 
 /** How the control connection is secured. */
 export type ControlSecurity =
-  | { tls: false }
+  | {
+      tls: false;
+      /**
+       * Ping right after connecting and fail with a clear text if the server hangs up without
+       * answering, as a TLS server does to plain bytes (`--insecure-plain` against a TLS server).
+       */
+      probe?: boolean;
+    }
   | {
       tls: true;
       trust: ServerTrust;

@@ -15,6 +15,7 @@ import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
 import type { TimerGroup, TimerHandle } from './timers.js';
+import { isTlsHello, PLAIN_SERVER_TEXT } from './tls-identity.js';
 
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
 const PASSIVE = new Set<string>(['ping', 'delivered', 'inbox']);
@@ -67,6 +68,7 @@ export class Session implements ClientSession {
   private userValue: OnlineUser | null = null;
   private readonly decoder = new LineDecoder();
   private badFrames = 0;
+  private firstChunk = true;
   private endPending = false;
   private inFlight = 0;
   private readonly socket: Socket;
@@ -143,6 +145,15 @@ export class Session implements ClientSession {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.firstChunk) {
+      this.firstChunk = false;
+      // A TLS client at a plain server: a JSON bye makes its handshake fail at once, with a
+      // clear text, instead of waiting out its handshake time-out.
+      if (isTlsHello(chunk, this.socket)) {
+        this.shutdown(PLAIN_SERVER_TEXT);
+        return;
+      }
+    }
     for (const event of this.decoder.push(chunk)) {
       if (this.stateValue === 'closed') return;
       if (event.kind === 'error') {

@@ -115,3 +115,12 @@ export function tlsWrapper(identity: TlsIdentity): (socket: net.Socket) => tls.T
   // login time limit cover the handshake too: a client stalling mid-handshake is cut the same way.
   return (socket) => new tls.TLSSocket(socket, { isServer: true, secureContext });
 }
+
+/** What a TLS client is told by a server started with --insecure-plain. */
+export const PLAIN_SERVER_TEXT =
+  'This server runs with --insecure-plain (plain TCP, no TLS). Start the client with --insecure-plain too.';
+
+/** The first bytes of a TLS ClientHello (handshake record, version 3.x) on a plain socket. */
+export function isTlsHello(chunk: Buffer, socket: net.Socket): boolean {
+  return chunk[0] === 0x16 && chunk[1] === 0x03 && !(socket instanceof tls.TLSSocket);
+}

@@ -92,6 +92,32 @@ describe('TLS control channel', () => {
     expect(c.stderr).toMatch(/WARNING: --insecure-plain/);
     await expect(fs.stat(knownServers())).rejects.toThrow();
   });
+
+  it('a --insecure-plain client at a TLS server is told so before it asks for a password', async () => {
+    const tlsServer = await server();
+    const c = new CliProcess(
+      ['client', '127.0.0.1', String(tlsServer.port), '0', '--insecure-plain'],
+      {
+        cwd: dir,
+      },
+    );
+    procs.push(c);
+    expect(await c.exited).toBe(1);
+    expect(c.stderr).toContain('it probably uses TLS (the default)');
+    expect(c.stderr).toContain('Start the client without --insecure-plain');
+    expect(c.stdout).not.toContain('Username:');
+  });
+
+  it('a TLS client at a --insecure-plain server is told so at once', async () => {
+    const plain = await server(['--insecure-plain']);
+    const c = new CliProcess(['client', '127.0.0.1', String(plain.port), '0'], { cwd: dir });
+    procs.push(c);
+    expect(await c.exited).toBe(1);
+    expect(c.stderr).toContain('the server does not speak TLS');
+    expect(c.stderr).toContain('add --insecure-plain here too');
+    expect(c.stdout).not.toContain('Username:');
+    await expect(fs.stat(knownServers())).rejects.toThrow();
+  });
 });
 
 /** Starts a server on a given port in the test folder (the pin is per host:port). */
