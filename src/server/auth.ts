@@ -73,8 +73,18 @@ export class Authenticator {
   constructor(
     credentials: Credentials,
     private readonly lockout: Lockout,
+    /** Resolves with the credentials file's new contents when it changed (reloading). */
+    private readonly reload?: () => Promise<Credentials | null>,
   ) {
     this.users = new Map(credentials.users);
+  }
+
+  /** Takes in a changed credentials.txt: accounts and passwords as the file now says. */
+  private async refresh(): Promise<void> {
+    const fresh = await this.reload?.();
+    if (!fresh) return;
+    this.users.clear();
+    for (const [name, stored] of fresh.users) this.users.set(name, stored);
   }
 
   exists(username: string): boolean {
@@ -93,6 +103,7 @@ export class Authenticator {
 
   /** Resolves when the password is right; rejects with SPEC.md's text otherwise. */
   async verify(username: string, password: string): Promise<void> {
+    await this.refresh();
     const expected = this.users.get(username);
     // Unknown names count toward no lock-out (SPEC.md decision).
     if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);

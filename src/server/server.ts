@@ -14,6 +14,7 @@ import { Connections } from './connections.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
 import { CredentialsFile } from './credentials-file.js';
+import { CredentialsReloader } from './credentials-reload.js';
 import { IdleWatch } from './idle.js';
 import { escapeLogText } from './logs/log-text.js';
 import { UserLog } from './logs/user-log.js';
@@ -75,6 +76,9 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   // or smuggle terminal escape sequences onto the operator's screen.
   const consoleSink = (line: string): void => sink(escapeLogText(line));
 
+  // Stamped before the read: a change in between is read again at the first login.
+  const reloader = new CredentialsReloader(config.credentialsPath, logger, consoleSink);
+  await reloader.prime();
   const credentials = await loadCredentials(config.credentialsPath);
   try {
     await mkdir(config.logDir, { recursive: true });
@@ -109,7 +113,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     logger,
     console: consoleSink,
     logDir: config.logDir,
-    auth: new Authenticator(credentials, lockout),
+    auth: new Authenticator(credentials, lockout, () => reloader.changed()),
     limits: new AddressLimits({
       clock,
       ...(config.maxConnectionsPerAddress !== undefined

@@ -65,3 +65,28 @@ it('adds a new user, and refuses an empty password without touching the file', a
   expect(empty.stderr).toContain('No password given');
   expect(await fs.readFile(path.join(dir, 'credentials.txt'), 'utf8')).toBe(before);
 });
+
+it('a running server takes a changed password at the next login, without a restart', async () => {
+  const { proc: server, port } = await startServerProcess(dir, [
+    '--credentials',
+    'credentials.txt',
+  ]);
+  procs.push(server);
+  const first = await loginClient(dir, port, 'obiwan', PW.obiwan!);
+  first.end();
+  expect(await first.exited).toBe(0);
+
+  expect((await passwd('obiwan', 'a brand new one\n')).child.exitCode).toBe(0);
+  expect((await passwd('Leia', 'newcomer\n')).child.exitCode).toBe(0);
+
+  // The old password is refused now; the new one and the new account work.
+  const old = new CliProcess(['client', '127.0.0.1', String(port), '0'], { cwd: dir });
+  procs.push(old);
+  await old.waitFor('Username: ');
+  old.line('obiwan');
+  await old.waitFor('Password: ');
+  old.line(PW.obiwan!);
+  await old.waitFor('Invalid Password');
+  procs.push(await loginClient(dir, port, 'obiwan', 'a brand new one'));
+  procs.push(await loginClient(dir, port, 'Leia', 'newcomer'));
+});
