@@ -8,8 +8,11 @@ import {
   formatGroupMessage,
   formatInvite,
   formatMessage,
+  formatPlayerFailed,
+  formatPlaying,
   formatProgress,
   formatResult,
+  formatResuming,
   formatTransferDone,
   formatTransferFailed,
 } from '../client/format.js';
@@ -194,12 +197,10 @@ function subscribeToEvents(
   client.on('receipt', (r) => print(formatReceipt(r)));
   client.on('transfer-incoming', (t) => {
     print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`);
-    if (t.player) print(`Playing ${t.filename} with ${t.player} while receiving`);
+    if (t.player) print(formatPlaying(t));
   });
-  client.on('transfer-resumed', (t) => {
-    const pct = t.size === 0 ? 100 : Math.floor(((t.resumed ?? 0) / t.size) * 100);
-    print(`Resuming ${t.filename} from ${t.peer} at ${pct}%`);
-  });
+  client.on('transfer-player-failed', (t) => print(formatPlayerFailed(t)));
+  client.on('transfer-resumed', (t) => print(formatResuming(t)));
   client.on('transfer-complete', (t) => {
     const lines = formatTransferDone(t);
     // A resumed upload says how much was saved, after the spec's line, which stays verbatim.

@@ -60,6 +60,20 @@ export function formatTransferFailed(t: TransferInfo): string {
   return `Transfer of ${t.filename} ${way} failed: ${t.error ?? 'unknown error'}`;
 }
 
+/** Receiver: the file is streamed into a player as it arrives. */
+export const formatPlaying = (t: TransferInfo): string =>
+  `Playing ${t.filename} with ${t.player} while receiving`;
+
+/** Receiver: the player command never ran; the transfer goes on and the file is saved. */
+export const formatPlayerFailed = (t: TransferInfo): string =>
+  `Could not start player ${t.player} (${t.playerError ?? 'unknown error'}); saving ${t.filename} only`;
+
+/** Receiver: an earlier attempt left part of the file, only the rest comes. */
+export function formatResuming(t: TransferInfo): string {
+  const pct = t.size === 0 ? 100 : Math.floor(((t.resumed ?? 0) / t.size) * 100);
+  return `Resuming ${t.filename} from ${t.peer} at ${pct}%`;
+}
+
 export function formatProgress(t: TransferInfo): string {
   const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
   const eta = t.eta === null ? '--' : `${Math.ceil(t.eta)}s`;

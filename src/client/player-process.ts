@@ -10,6 +10,8 @@ export interface PlayerProcess {
   /** Shown to the user, e.g. "ffplay". */
   readonly name: string;
   readonly stdin: NodeJS.WritableStream;
+  /** Called once if the command could not be started at all (not found, not executable). */
+  onStartFailure(listener: (reason: string) => void): void;
 }
 
 /** Starts `argv` without a shell; its output is dropped so it cannot scribble on the screen. */
@@ -24,9 +26,25 @@ export function startPlayer(argv: readonly string[]): PlayerProcess {
     // feeder waiting for 'drain' stops instead of waiting until the engine closes.
     if (!stdin.writableFinished) stdin.destroy(new Error(why));
   };
-  child.on('error', (err) => gone(`player failed: ${err.message}`));
+  let startFailure: string | null = null;
+  let failureListener: ((reason: string) => void) | null = null;
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    gone(`player failed: ${err.message}`);
+    // 'error' before 'spawn' means the program never ran.
+    if (child.pid === undefined && startFailure === null) {
+      startFailure = err.code === 'ENOENT' ? 'not found' : (err.code ?? err.message);
+      failureListener?.(startFailure);
+    }
+  });
   child.on('exit', () => gone('player exited'));
   // A player left running must not keep a finished client alive.
   child.unref();
-  return { name: path.basename(command!), stdin };
+  return {
+    name: path.basename(command!),
+    stdin,
+    onStartFailure(listener) {
+      failureListener = listener;
+      if (startFailure !== null) listener(startFailure);
+    },
+  };
 }

@@ -36,6 +36,8 @@ export interface TransferInfo {
   error?: string;
   /** Receiver: the video player fed while receiving (e.g. "ffplay"). */
   player?: string;
+  /** Receiver: why the player could not be started (the file is still saved). */
+  playerError?: string;
   /** Receiver: bytes an earlier attempt had left on disk, so not sent again. */
   resumed?: number;
   /** Bytes carried this time once done (less than size after a resume). */
@@ -44,6 +46,8 @@ export interface TransferInfo {
 
 export interface TransferEvents {
   'transfer-incoming': [TransferInfo];
+  /** The player command could not be started (info.playerError); the file is still saved. */
+  'transfer-player-failed': [TransferInfo];
   /** An earlier attempt's bytes were found on disk (info.resumed); only the rest comes. */
   'transfer-resumed': [TransferInfo];
   'transfer-progress': [TransferInfo];
@@ -194,6 +198,10 @@ export class TransferManager {
       size: offer.size,
     });
     if (player) info.player = player.name;
+    player?.onStartFailure((reason) => {
+      info.playerError = reason;
+      this.emit('transfer-player-failed', info);
+    });
     transfer.on('resumed', (r: { bytes: number }) => {
       info.resumed = r.bytes;
       this.emit('transfer-resumed', info);

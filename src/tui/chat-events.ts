@@ -11,7 +11,14 @@ import {
   mentions,
   SERVER_ID,
 } from '../client/conversations.js';
-import { formatBytes, formatInvite, formatTransferFailed } from '../client/format.js';
+import {
+  formatBytes,
+  formatInvite,
+  formatPlayerFailed,
+  formatPlaying,
+  formatResuming,
+  formatTransferFailed,
+} from '../client/format.js';
 import { formatPresence } from '../client/more-format.js';
 import type { TransferInfo } from '../client/transfers.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -104,7 +111,10 @@ export function subscribeChatEvents(
   client.on('transfer-incoming', (t) => {
     onTransfer(t);
     out.info(`Receiving ${t.filename} (${formatBytes(t.size)}) from ${t.peer}...`, t.peer);
+    if (t.player) out.info(formatPlaying(t), t.peer);
   });
+  client.on('transfer-resumed', (t) => out.info(formatResuming(t), t.peer));
+  client.on('transfer-player-failed', (t) => out.info(formatPlayerFailed(t), t.peer));
   client.on('transfer-progress', onTransfer);
   client.on('transfer-complete', (t) => {
     onTransfer(t);

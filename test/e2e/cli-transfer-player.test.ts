@@ -128,4 +128,18 @@ describe('--player', () => {
     expect(sha(saved)).toBe(sha(content));
     vader.kill();
   }, 120_000);
+
+  it('reports a player command that cannot be started and still saves the file', async () => {
+    const dir = await folder();
+    const obiwan = await login(dir, 'obiwan', ['--player', 'nosuchplayer-tessenger --flag']);
+    const content = randomBytes(2_000_001);
+    const from = await send(obiwan, 'obiwan', 'broken.mp4', content);
+    await obiwan.waitFor(
+      'Could not start player nosuchplayer-tessenger (not found); saving broken.mp4 only',
+      { from },
+    );
+    const saved = await fs.readFile(path.join(dir, 'Yoda_broken.mp4'));
+    expect(sha(saved)).toBe(sha(content));
+    obiwan.kill();
+  }, 120_000);
 });

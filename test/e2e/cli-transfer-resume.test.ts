@@ -1,7 +1,9 @@
 /**
  * Resume across a killed audience process: SIGKILL mid-transfer, the presenter's transfer
  * stalls and says so, the audience logs in again from the same folder, the same file is sent
- * again and only the missing part travels. Stall time-outs are 3 s (`--stall-timeout`).
+ * again and only the missing part travels. The same with the presenter killed instead: the
+ * audience's transfer stalls and keeps its bytes, the presenter logs in again and the second
+ * send resumes from them. Stall time-outs are 3 s (`--stall-timeout`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -54,6 +56,15 @@ async function sidecarBytes(dir: string): Promise<number> {
   }
 }
 
+/** Waits until the receiver has recorded some bytes on disk (the moment to kill a side). */
+async function waitForSidecar(dir: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await sidecarBytes(dir)) === 0) {
+    if (Date.now() > deadline) throw new Error('no sidecar appeared');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function login(cwd: string, user: string): Promise<CliProcess> {
   const proc = await loginClient(cwd, port, user, PW[user]!, STALL);
   procs.push(proc);
@@ -86,11 +97,7 @@ describe('resume after the audience process was killed', () => {
     // First attempt: kill the audience once some bytes are safely recorded on its disk.
     let from = yoda.stdout.length;
     yoda.line('/p2pvideo obiwan big.mp4');
-    const deadline = Date.now() + 60_000;
-    while ((await sidecarBytes(obiwanDir)) === 0) {
-      if (Date.now() > deadline) throw new Error('no sidecar appeared');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitForSidecar(obiwanDir);
     obiwan.kill('SIGKILL');
     await obiwan.exited;
     await yoda.waitFor(
@@ -125,5 +132,48 @@ describe('resume after the audience process was killed', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(await leftovers()).toEqual([]);
+    // Log both out: the next test logs the same users in again.
+    for (const proc of [yoda, obiwan]) {
+      proc.kill();
+      await proc.exited;
+    }
+  }, 240_000);
+});
+
+describe('resume after the presenter process was killed', () => {
+  it('resumes from what the audience already has, and the file arrives intact', async () => {
+    const yodaDir = await folder();
+    const obiwanDir = await folder();
+    const source = path.join(yodaDir, 'talk.mp4');
+    await writeRandomFile(source, SIZE);
+    const wanted = await shaOfFile(source);
+    let yoda = await login(yodaDir, 'Yoda');
+    const obiwan = await login(obiwanDir, 'obiwan');
+
+    let oFrom = obiwan.stdout.length;
+    yoda.line('/p2pvideo obiwan talk.mp4');
+    await waitForSidecar(obiwanDir);
+    yoda.kill('SIGKILL');
+    await yoda.exited;
+    await obiwan.waitFor(
+      /Transfer of talk\.mp4 from Yoda failed: transfer stalled: no progress with .+ for 3\.0 s/,
+      { from: oFrom },
+    );
+    const kept = await sidecarBytes(obiwanDir);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(SIZE);
+
+    // The presenter comes back (a new process, same folder) and sends the same file again.
+    yoda = await login(yodaDir, 'Yoda');
+    const from = yoda.stdout.length;
+    oFrom = obiwan.stdout.length;
+    yoda.line('/p2pvideo obiwan talk.mp4');
+    const resumed = await obiwan.waitFor(/Resuming talk\.mp4 from Yoda at (\d+)%/, { from: oFrom });
+    expect(Number(resumed[1])).toBe(Math.floor((kept / SIZE) * 100));
+    await yoda.waitFor('talk.mp4 has been uploaded', { from, timeoutMs: 120_000 });
+    const sent = await yoda.waitFor(/Resumed: .* sent \((\d+) bytes\)/, { from });
+    expect(Number(sent[1])).toBeLessThanOrEqual(SIZE - kept + 64 * 1024);
+    await obiwan.waitFor('Received talk.mp4 from Yoda', { from: oFrom, timeoutMs: 120_000 });
+    expect(await shaOfFile(path.join(obiwanDir, 'Yoda_talk.mp4'))).toBe(wanted);
   }, 240_000);
 });
