@@ -97,9 +97,11 @@ console.log(`folder: ${dir}`);
 const rates = { direct: Number(flags.rate), group: Number(flags['group-rate']) };
 const results: ServerResult[] = [];
 
-for (const { name, protocol } of servers) {
-  const result: ServerResult = { name };
-  results.push(result);
+for (const { name } of servers) results.push({ name });
+
+// `--clients 0` skips the busy phases (logins, messages): only the idle phase runs.
+for (const { name, protocol } of clients > 0 ? servers : []) {
+  const result = results.find((r) => r.name === name)!;
   const server = await start(protocol);
   const workers = await startWorkers(protocol, server.port, clients, groupSize);
   try {
@@ -142,8 +144,7 @@ for (const { name, protocol } of servers) {
   console.log(`${name} done; load average ${loadAverage()}`);
 }
 
-// Printed now as well: the idle phase can be long (Tessenger tells everyone online of each
-// login, so N logins cost N²/2 notices).
+// Printed now as well, in case the idle phase is interrupted.
 if (idleCount > 0) console.log(`\n${formatTable(results, rates, 0)}\n`);
 
 if (idleCount > 0) {
@@ -155,7 +156,7 @@ if (idleCount > 0) {
       await settle(server.pid, 5000);
       const before = memoryKiB(server.pid).rss;
       const login = await loginPhase(workers, 64, idleCount);
-      // Presence notices to everyone online are still being written: wait until quiet.
+      // Wait until the server is quiet (log files, last-seen writes) before reading its RSS.
       await settle(server.pid, 120_000);
       const after = memoryKiB(server.pid).rss;
       result.idle = {

@@ -217,7 +217,10 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         return { kind: 'sent', to: command.to, ...reply };
       }
       case 'activeuser': {
-        const { users } = await c.request({ type: 'activeuser' });
+        const { users } = await c.request({
+          type: 'activeuser',
+          ...(command.auto === true ? { auto: true } : {}),
+        });
         return { kind: 'active-users', users };
       }
       case 'creategroup': {

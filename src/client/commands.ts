@@ -5,7 +5,8 @@
 
 export type Command =
   | { name: 'msgto'; to: string; text: string }
-  | { name: 'activeuser' }
+  /** `auto`: the client refreshes on its own (the TUI's online pane), not activity. */
+  | { name: 'activeuser'; auto?: boolean }
   | { name: 'creategroup'; group: string; members: string[] }
   | { name: 'joingroup'; group: string }
   | { name: 'groupmsg'; group: string; text: string }

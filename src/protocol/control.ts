@@ -24,7 +24,8 @@ export interface Endpoint {
 export type Request =
   | { type: 'login'; username: string; password: string; udpPort: number }
   | { type: 'msgto'; to: string; text: string }
-  | { type: 'activeuser' }
+  /** `auto`: asked by the client on its own (a refresh), not by the user: not activity. */
+  | { type: 'activeuser'; auto?: boolean }
   | { type: 'creategroup'; group: string; members: string[] }
   | { type: 'joingroup'; group: string }
   | { type: 'groupmsg'; group: string; text: string }
@@ -185,13 +186,20 @@ export type ServerFrame =
   | { v: number; id: number; type: 'error'; code: string; message: string }
   | { v: number; type: 'push'; event: PushEvent };
 
-type FieldKind = 'string' | 'port' | 'size' | 'bool' | 'strings' | 'optional-size';
+type FieldKind =
+  | 'string'
+  | 'port'
+  | 'size'
+  | 'bool'
+  | 'strings'
+  | 'optional-size'
+  | 'optional-bool';
 
 /** Schema of each request type: its fields and their kinds. Every field but optional-* is required. */
 const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   login: { username: 'string', password: 'string', udpPort: 'port' },
   msgto: { to: 'string', text: 'string' },
-  activeuser: {},
+  activeuser: { auto: 'optional-bool' },
   creategroup: { group: 'string', members: 'strings' },
   joingroup: { group: 'string' },
   groupmsg: { group: 'string', text: 'string' },
@@ -240,6 +248,8 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
     case 'bool':
       return typeof value === 'boolean';
+    case 'optional-bool':
+      return value === undefined || typeof value === 'boolean';
     case 'strings':
       return (
         Array.isArray(value) &&

@@ -1,9 +1,9 @@
 /**
  * Reaching a user whether or not they are online: push now, or keep the event in their
- * offline queue for the next login. And presence changes, told to everyone allowed to see.
+ * offline queue for the next login. And presence changes, told to the user's contacts.
  */
 import type { PushEvent } from '../protocol/control.js';
-import type { ServerContext } from './context.js';
+import type { ClientSession, ServerContext } from './context.js';
 
 /** Pushes to the user's session, or queues the event durably when they are offline. */
 export async function pushOrQueue(
@@ -20,8 +20,12 @@ export async function pushOrQueue(
 }
 
 /**
- * Tells every other online user about `user`'s presence change, except those `user` has
- * blocked: a blocked user must not learn that you are online.
+ * Tells `user`'s presence change to the online users who know them: those who share a group
+ * with them (joined or invited) and those they exchanged direct messages with. Not to
+ * everyone online, as IRC tells only channel peers and XMPP only the roster: a login then
+ * costs its contacts, not O(users online), and N logins cost O(N), not N²/2 pushes. The full
+ * online list is /activeuser. Those `user` has blocked hear nothing: a blocked user must not
+ * learn that you are online.
  */
 export function announcePresence(
   ctx: ServerContext,
@@ -29,6 +33,8 @@ export function announcePresence(
   status: 'online' | 'offline' | 'away' | 'back',
   text?: string,
 ): void {
+  const watchers = presenceWatchers(ctx, user);
+  if (watchers.size === 0) return;
   const event: PushEvent = {
     type: 'presence',
     user,
@@ -36,10 +42,23 @@ export function announcePresence(
     ts: ctx.clock.now(),
     ...(text !== undefined && text !== '' ? { text } : {}),
   };
-  for (const name of ctx.presence.names()) {
-    if (name === user || ctx.blocks.has(user, name)) continue;
-    ctx.presence.session(name)?.push(event);
+  for (const session of watchers) session.push(event);
+}
+
+/** The online sessions told of `user`'s presence changes (see announcePresence). */
+export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSession> {
+  const out = new Set<ClientSession>();
+  const add = (name: string): void => {
+    if (name === user || ctx.blocks.has(user, name)) return;
+    const session = ctx.presence.session(name);
+    if (session) out.add(session);
+  };
+  for (const group of ctx.groups.all()) {
+    if (!group.members.has(user)) continue;
+    for (const name of group.members.keys()) add(name);
   }
+  for (const name of ctx.presence.partners(user)) add(name);
+  return out;
 }
 
 /** Records a login or logout time, in memory and durably; a store failure is only logged. */

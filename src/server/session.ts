@@ -20,6 +20,11 @@ import { isTlsHello, PLAIN_SERVER_TEXT } from './tls-identity.js';
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
 const PASSIVE = new Set<string>(['ping', 'delivered', 'inbox']);
 
+function isPassive(request: Request): boolean {
+  // The client's own refresh of the online list (the TUI's pane) is not the user's doing.
+  return PASSIVE.has(request.type) || (request.type === 'activeuser' && request.auto === true);
+}
+
 export type SessionState = 'awaiting-login' | 'active' | 'closed';
 
 /** Consecutive invalid frames after which the connection is closed. */
@@ -177,7 +182,7 @@ export class Session implements ClientSession {
       const { v: _v, id, ...request } = decoded.value;
       this.ctx.logger.debug('request', { session: this.id, id, type: request.type });
       // Requests a client sends by itself (liveness, receipts, the inbox) are not activity.
-      if (this.userValue !== null && !PASSIVE.has(request.type)) this.ctx.idle.touch(this);
+      if (this.userValue !== null && !isPassive(request as Request)) this.ctx.idle.touch(this);
       void this.handle(id, request as Request);
     }
   }

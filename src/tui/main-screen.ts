@@ -24,6 +24,9 @@ import { ALL_COMMANDS } from './tui-commands.js';
 import { isPrintable, SurrogateJoiner } from './views/keys.js';
 import type { MainView } from './views/main-view.js';
 
+/** How often the online users are asked for (besides presence pushes and focus changes). */
+export const ONLINE_REFRESH_MS = 20_000;
+
 export class MainScreen {
   readonly controller: ChatController;
   private readonly joiner = new SurrogateJoiner();
@@ -72,10 +75,12 @@ export class MainScreen {
       }
       this.redraw();
     });
-    // The clock and the reconnect countdown in the status bar. The online list is not polled:
-    // the server pushes presence changes, and a poll would count as activity and keep an idle
-    // user from ever being logged out.
+    // The clock and the reconnect countdown in the status bar.
     this.timers.push(setInterval(() => this.redraw(), 1000));
+    // The online list: the server pushes presence changes only to a user's contacts (group
+    // peers, direct-message partners), so the rest is refreshed here now and then. Asked as
+    // `auto`, it does not count as activity for the server's idle time-out.
+    this.timers.push(setInterval(() => this.refreshUsers(), ONLINE_REFRESH_MS));
     this.refreshUsers();
     this.redraw();
   }
@@ -95,6 +100,8 @@ export class MainScreen {
       // A group's pane lists its members beside it: ask for them when it comes into view.
       this.shownPane = active.id;
       if (active.kind === 'group') this.controller.loadMembers(active.name);
+      // The online list too, so the pane in focus shows who is online now.
+      this.askUsers();
     }
     if (this.drawPending) return;
     this.drawPending = true;
@@ -104,11 +111,17 @@ export class MainScreen {
     });
   }
 
-  /** Asks for the online users; calls while one ask is out are folded into it. */
+  /** Asks for the online users (and the members of the group in focus). */
   private refreshUsers(): void {
     if (this.state.link.state !== 'online' || !this.client.connected) return;
     const active = this.state.store.active;
     if (active.kind === 'group') this.controller.loadMembers(active.name);
+    this.askUsers();
+  }
+
+  /** Asks for the online users; calls while one ask is out are folded into it. */
+  private askUsers(): void {
+    if (this.state.link.state !== 'online' || !this.client.connected) return;
     if (this.usersAsked) {
       // A change may have come after the ask went out: ask once more when it returns.
       this.usersAgain = true;
@@ -116,7 +129,7 @@ export class MainScreen {
     }
     this.usersAsked = true;
     this.client
-      .run({ name: 'activeuser' })
+      .run({ name: 'activeuser', auto: true })
       .then((r) => {
         if (r.kind === 'active-users') this.state.users = r.users;
         this.redraw();
@@ -126,7 +139,7 @@ export class MainScreen {
         this.usersAsked = false;
         if (this.usersAgain) {
           this.usersAgain = false;
-          this.refreshUsers();
+          this.askUsers();
         }
       });
   }

@@ -81,12 +81,17 @@ describe('plain client features', () => {
     );
   });
 
-  it('announces logins and logouts to the others', async () => {
-    await clients.Yoda!.waitFor('obiwan logged in.');
+  it('announces logins and logouts to contacts (direct-message partners)', async () => {
     await login('Hans');
-    await clients.obiwan!.waitFor('Hans logged in.');
+    await run('Hans', '/msgto obiwan hello');
+    await run('Yoda', '/msgto Hans hi');
     await logout('Hans');
+    await clients.obiwan!.waitFor('Hans logged out.');
     await clients.Yoda!.waitFor('Hans logged out.');
+    const from = clients.Yoda!.stdout.length;
+    await login('Hans');
+    await clients.Yoda!.waitFor('Hans logged in.', { from });
+    await logout('Hans');
   });
 
   it('queues a message to an offline user and delivers it at login; the sender gets a receipt', async () => {

@@ -10,16 +10,28 @@ const MINUTE = 60_000;
 describe('presence and block lists', () => {
   const h = useTestServer();
 
-  it('tells others of logins, logouts, away and back', async () => {
+  it('tells direct-message partners of logins, logouts, away and back', async () => {
     const yoda = await h.t.login('Yoda');
     const obiwan = await h.t.login('obiwan');
+    // No contact yet: a login is not told to everyone online (that costs N²/2 pushes).
+    await yoda.ok('ping');
+    expect(yoda.pushes('presence')).toEqual([]);
+    await yoda.ok('msgto', { to: 'obiwan', text: 'there you are' });
+    await obiwan.ok('logout');
+    expect(await yoda.push('presence')).toEqual({
+      type: 'presence',
+      user: 'obiwan',
+      status: 'offline',
+      ts: START_MS,
+    });
+    const again = await h.t.login('obiwan');
     expect(await yoda.push('presence')).toEqual({
       type: 'presence',
       user: 'obiwan',
       status: 'online',
       ts: START_MS,
     });
-    expect(await obiwan.ok('away', { text: 'meditating' })).toEqual({
+    expect(await again.ok('away', { text: 'meditating' })).toEqual({
       away: true,
       text: 'meditating',
     });
@@ -29,15 +41,35 @@ describe('presence and block lists', () => {
     expect(await yoda.ok('msgto', { to: 'obiwan', text: 'hi' })).toMatchObject({
       away: 'meditating',
     });
-    expect(await obiwan.ok('away', { text: '' })).toEqual({ away: false, text: '' });
+    expect(await again.ok('away', { text: '' })).toEqual({ away: false, text: '' });
     expect(await yoda.push('presence')).toMatchObject({ user: 'obiwan', status: 'back' });
+    // Partners both ways: obiwan hears of Yoda too.
+    await yoda.ok('logout');
+    expect(await again.push('presence')).toMatchObject({ user: 'Yoda', status: 'offline' });
+  });
+
+  it('tells group peers, invited ones included, and nobody else', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const hans = await h.t.login('Hans');
+    await yoda.ok('creategroup', { group: 'council', members: ['obiwan'] });
     await obiwan.ok('logout');
     expect(await yoda.push('presence')).toMatchObject({ user: 'obiwan', status: 'offline' });
+    await h.t.login('obiwan');
+    expect(await yoda.push('presence')).toMatchObject({ user: 'obiwan', status: 'online' });
+    // Hans shares nothing with obiwan: he learns of him from /activeuser only.
+    await hans.ok('ping');
+    expect(hans.pushes('presence')).toEqual([]);
+    expect(
+      (await hans.ok('activeuser')).users.map((u: { username: string }) => u.username),
+    ).toEqual(['Yoda', 'obiwan']);
   });
 
   it('hides you from users you blocked and refuses their messages and files', async () => {
     const yoda = await h.t.login('Yoda');
     const vader = await h.t.login('vader');
+    // Partners from here on: without the block, vader would hear of Yoda's logins.
+    await vader.ok('msgto', { to: 'Yoda', text: 'I am your father' });
     expect(await yoda.ok('block', { user: 'vader' })).toEqual({ user: 'vader' });
     expect((await yoda.fail('block', { user: 'vader' })).code).toBe('ALREADY_BLOCKED');
     expect((await yoda.fail('block', { user: 'Yoda' })).code).toBe('SELF');
@@ -127,6 +159,11 @@ describe('idle time-out', () => {
     h.t.clock.advance(20 * MINUTE);
     await yoda.ok('activeuser');
     await obiwan.ok('ping');
+    // The TUI's own refresh of its online pane is not the user's activity either.
+    expect((await obiwan.ok('activeuser', { auto: true })).users).toHaveLength(1);
+    expect((await obiwan.fail('activeuser', { auto: 'yes' })).code).toBe('BAD_REQUEST');
+    expect(h.t.lines).toContain('Yoda issued /activeuser command');
+    expect(h.t.lines).not.toContain('obiwan issued /activeuser command');
     h.t.clock.advance(10 * MINUTE);
     h.t.timers.fire(30 * MINUTE);
     expect(await obiwan.push('bye')).toEqual({

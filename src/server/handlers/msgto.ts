@@ -33,6 +33,8 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
         `${to} is offline and has too many messages waiting; try again after they log in.`,
       );
     });
+  // From now on each hears of the other's logins and logouts (notify.ts).
+  ctx.presence.talked(me.username, to);
   await ctx.messageLog.write(record.n, ts, to, text);
   const event = { type: 'message' as const, from: me.username, text, ts, id: record.n };
   const receiver = ctx.presence.session(to);
