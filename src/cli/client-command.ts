@@ -44,6 +44,11 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
     }
     return failWith(`Cannot listen on UDP port ${config.udpPort}: ${(err as Error).message}`);
   }
+  // The TUI's screen would hide a notice written to stderr: it shows them itself.
+  const notices: string[] = [];
+  const notify = tui
+    ? (text: string) => notices.push(text)
+    : (text: string) => process.stderr.write(`${text}\n`);
   let client: ChatClient;
   try {
     client = await ChatClient.connect({
@@ -52,7 +57,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
       engine,
       downloadDir,
       logger,
-      security: controlSecurity(config),
+      security: controlSecurity(config, notify),
     });
   } catch (err) {
     await engine.close();
@@ -64,7 +69,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
   client.transfers.setPlayer(player);
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (tui) {
-    return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}` });
+    return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}`, notices });
   }
   return runPlainClient({
     client,
@@ -76,7 +81,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
 }
 
 /** TLS with the known-servers pin by default; plain TCP, with a warning, on request. */
-function controlSecurity(config: ClientCliConfig): ControlSecurity {
+function controlSecurity(config: ClientCliConfig, notify: (text: string) => void): ControlSecurity {
   if (config.insecurePlain) {
     process.stderr.write(
       'WARNING: --insecure-plain: the control channel is plain TCP; your password and messages cross the network unencrypted.\n',
@@ -87,7 +92,7 @@ function controlSecurity(config: ClientCliConfig): ControlSecurity {
   return {
     tls: true,
     trust: new KnownServersFile(location),
-    onNewServer: (text) => process.stderr.write(`${text}\n`),
+    onNewServer: notify,
   };
 }
 

@@ -17,6 +17,8 @@ export interface TuiOptions {
   server: string;
   input?: NodeJS.ReadableStream;
   output?: NodeJS.WritableStream;
+  /** Said while connecting (a newly pinned certificate): shown at login and in the server pane. */
+  notices?: readonly string[];
 }
 
 export async function runTuiClient(options: TuiOptions): Promise<number> {
@@ -58,7 +60,8 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
     process.exit(1);
   });
 
-  const loggedIn = await runLogin(screen, colour, client, options.server);
+  const notices = options.notices ?? [];
+  const loggedIn = await runLogin(screen, colour, client, options.server, notices.join(' '));
   if (!loggedIn) {
     await finish(0);
     return exited;
@@ -69,6 +72,9 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
     kind: 'info',
     text: `Welcome to TESSENGER, ${client.user}! Type /help for the commands.`,
   });
+  for (const text of notices) {
+    state.store.add(state.store.active, { ts: Date.now(), kind: 'info', text });
+  }
   const view = new MainView(screen, colour, {
     pickConversation: (i) => {
       state.store.focusIndex(i + 1);

@@ -22,9 +22,11 @@ export function runLogin(
   colour: boolean,
   client: ChatClient,
   server: string,
+  /** Shown in the box until the first refusal replaces it (a newly pinned certificate). */
+  notice = '',
 ): Promise<boolean> {
   const view = new LoginView(screen, colour, server);
-  let state: LoginState = initialLogin();
+  let state: LoginState = notice ? { ...initialLogin(), message: notice } : initialLogin();
   const draw = () => view.draw(state, Date.now());
   const joiner = new SurrogateJoiner();
   // Ticks only while blocked, so the countdown moves.

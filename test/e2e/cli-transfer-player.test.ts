@@ -6,15 +6,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
+import {
+  CliProcess,
+  FAKE_PLAYER,
+  loginClient,
+  startServerProcess,
+} from '../helpers/cli-process.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
-const FAKE_PLAYER = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../helpers/transfer-fake-player.mjs',
-);
 const temps: Array<() => Promise<void>> = [];
 const procs: CliProcess[] = [];
 let port: number;

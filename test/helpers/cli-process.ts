@@ -11,6 +11,12 @@ export const CLI = path.resolve(
   '../../dist/cli/main.js',
 );
 
+/** A stand-in video player (node script) that copies its stdin to the file named by its argument. */
+export const FAKE_PLAYER = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'transfer-fake-player.mjs',
+);
+
 export class CliProcess {
   readonly child: ChildProcess;
   stdout = '';
