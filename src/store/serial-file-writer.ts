@@ -44,17 +44,20 @@ export class SerialFileWriter {
 
   /**
    * Replaces the whole file. Written to a temporary file and renamed, so a reader (or a
-   * crash) sees either the old or the new content, never half of it.
+   * crash) sees either the old or the new content, never half of it. `text` may be a function,
+   * called when the rewrite starts (after the writes queued before it).
    */
-  rewrite(text: string): Promise<void> {
+  rewrite(text: string | (() => string)): Promise<void> {
     // Appends asked for after this rewrite must land after it, not join an earlier batch.
     this.batch = null;
     return this.enqueue(async () => {
+      // A function is called only now, when the rewrite's turn comes: the newest content.
+      const body = typeof text === 'function' ? text() : text;
       // The rename replaces the file: an open handle would keep appending to the old one.
       await this.close();
       this.tmpSeq += 1;
       const tmp = `${this.path}.${process.pid}.${this.tmpSeq}.tmp`;
-      await writeFile(tmp, text, 'utf8');
+      await writeFile(tmp, body, 'utf8');
       await rename(tmp, this.path);
     });
   }

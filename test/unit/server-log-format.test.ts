@@ -70,6 +70,33 @@ describe('product log writers', () => {
     expect(await readFile(file, 'utf8')).toBe('');
   });
 
+  it('userlog: a burst of logouts and logins ends in the right file, in one rewrite', async () => {
+    const log = new UserLog(dir);
+    await log.reset();
+    const user = (i: number) => ({
+      username: `u${i}`,
+      since: T,
+      address: '10.0.0.1',
+      udpPort: 5000 + i,
+    });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.add(user(i))));
+    const file = path.join(dir, 'userlog.txt');
+    // Every even user leaves and two come in, all in one turn: the file must end up as the
+    // list is now, whatever order the queued writes take.
+    const done = [
+      ...Array.from({ length: 25 }, (_, i) => log.remove(`u${2 * i}`)),
+      log.add(user(50)),
+      log.add(user(51)),
+    ];
+    // One rewrite for the whole burst: every call joined the first logout's.
+    expect(new Set(done).size).toBe(1);
+    await Promise.all(done);
+    const expected = [...Array.from({ length: 25 }, (_, i) => 2 * i + 1), 50, 51]
+      .map((n, i) => formatUserLogLine(i + 1, user(n)))
+      .join('\n');
+    expect(await readFile(file, 'utf8')).toBe(`${expected}\n`);
+  });
+
   it('messagelog: numbers in call order and continues after reopening', async () => {
     const first = await openMessageLog(dir);
     await Promise.all([first.append(T, 'a', 'one'), first.append(T, 'b', 'two')]);
