@@ -11,6 +11,7 @@ import type { Authenticator } from './auth.js';
 import type { Blocks } from './blocks.js';
 import type { Groups } from './groups.js';
 import type { IdleWatch } from './idle.js';
+import type { LastSeenWriter } from './last-seen.js';
 import type { NumberedLog } from './logs/message-log.js';
 import type { UserLog } from './logs/user-log.js';
 import type { OnlineUser, Presence } from './presence.js';
@@ -53,6 +54,8 @@ export interface ServerContext {
   readonly store: ChatStore;
   readonly blocks: Blocks;
   readonly idle: IdleWatch;
+  /** Login and logout times, written to the store in batches. */
+  readonly lastSeen: LastSeenWriter;
   /** Unknown usernames may create an account (`--allow-register`). */
   readonly allowRegister: boolean;
   /** Adds a `username hashed-password` line to credentials.txt, atomically. */

@@ -61,13 +61,7 @@ export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSe
   return out;
 }
 
-/** Records a login or logout time, in memory and durably; a store failure is only logged. */
-export async function recordSeen(ctx: ServerContext, username: string): Promise<void> {
-  const now = ctx.clock.now();
-  ctx.presence.lastSeen.set(username, now);
-  try {
-    await ctx.store.setLastSeen(username, now);
-  } catch (err) {
-    ctx.logger.error('last-seen write failed', { error: String(err) });
-  }
+/** Records a login or logout time: in memory now, in the store within a second (last-seen.ts). */
+export function recordSeen(ctx: ServerContext, username: string): void {
+  ctx.lastSeen.record(username, ctx.clock.now());
 }

@@ -16,6 +16,7 @@ import { loadCredentials, malformedLineText } from './credentials.js';
 import { CredentialsFile } from './credentials-file.js';
 import { CredentialsReloader } from './credentials-reload.js';
 import { IdleWatch } from './idle.js';
+import { LastSeenWriter } from './last-seen.js';
 import { escapeLogText } from './logs/log-text.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
@@ -36,6 +37,8 @@ export interface ServerConfig {
   dataDir?: string | null;
   /** Log out sessions idle this long; default 30 minutes, 0 = never. */
   idleMs?: number;
+  /** Login and logout times are written to the store this often; default 1000, 0 = each at once. */
+  lastSeenFlushMs?: number;
   /** Cap of one user's offline queue; default 10000. */
   maxQueued?: number;
   /** Unknown usernames may create an account; default false. */
@@ -108,6 +111,14 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     blockMs: config.blockMs ?? 10_000,
     clock,
   });
+  const presence = new Presence(snapshot.lastSeen);
+  const lastSeen = new LastSeenWriter(
+    presence.lastSeen,
+    store,
+    timers,
+    logger,
+    config.lastSeenFlushMs ?? 1000,
+  );
   const ctx: ServerContext = {
     clock,
     logger,
@@ -123,7 +134,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
         ? { maxFailedLogins: config.maxFailedLoginsPerAddress }
         : {}),
     }),
-    presence: new Presence(snapshot.lastSeen),
+    presence,
     groups,
     userLog,
     messageLog,
@@ -134,6 +145,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       const user = (session as { user?: { username: string } | null }).user;
       if (user) consoleSink(`${user.username} logged out after being idle`);
     }),
+    lastSeen,
     allowRegister: config.allowRegister ?? false,
     addCredentials: (username, stored) => credentialsFile.add(username, stored),
   };
@@ -156,6 +168,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       await connections.shutdown('server shutting down');
       await stopped;
       timers.clearAll();
+      await lastSeen.flush();
       const logs = [userLog, messageLog, ...[...groups.all()].map((g) => g.log)];
       await Promise.all(logs.map((log) => log.flush()));
       await store.close();

@@ -100,9 +100,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     credentialsPath,
     logDir: path.join(dir, 'logs'),
     dataDir: path.join(dir, 'data'),
-    // Off unless a test turns it on: its per-session timers would sit among the ones a
-    // test counts.
+    // Off unless a test turns it on: their timers would sit among the ones a test counts.
     idleMs: 0,
+    lastSeenFlushMs: 0,
     clock,
     timers,
     console: (line) => lines.push(line),

@@ -70,12 +70,12 @@ export async function admit(
   ctx.console(`${username} login`);
   ctx.logger.info('login', { session: session.id, username, address: user.address, udpPort });
   announcePresence(ctx, username, 'online');
+  recordSeen(ctx, username);
   try {
     await ctx.userLog.add(user);
   } catch (err) {
     // The user is online either way; a log file problem must not refuse the login.
     ctx.logger.error('userlog.txt append failed', { error: String(err) });
   }
-  await recordSeen(ctx, username);
   return { username };
 }

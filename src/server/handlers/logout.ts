@@ -25,8 +25,8 @@ export function signOut(ctx: ServerContext, session: ClientSession): Promise<voi
   ctx.console(`${user.username} logout`);
   ctx.logger.info('logout', { session: session.id, username: user.username });
   announcePresence(ctx, user.username, 'offline');
-  const logged = ctx.userLog.remove(user.username).catch((err: unknown) => {
+  recordSeen(ctx, user.username);
+  return ctx.userLog.remove(user.username).catch((err: unknown) => {
     ctx.logger.error('userlog.txt rewrite failed', { error: String(err) });
   });
-  return Promise.all([logged, recordSeen(ctx, user.username)]).then(() => undefined);
 }
