@@ -34,6 +34,10 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
       port: config.udpPort,
       logger,
       stallTimeoutMs: config.stallTimeoutMs,
+      rateCaps: {
+        peerDatagrams: { perSec: config.limits.udpPeerRate, burst: config.limits.udpPeerRate / 5 },
+        replies: { perSec: config.limits.udpReplyRate, burst: config.limits.udpReplyRate / 10 },
+      },
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -67,6 +71,10 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
   if (config.player.mode === 'auto' && player === null)
     process.stdout.write(`${NO_PLAYER_NOTICE}\n`);
   client.transfers.setPlayer(player);
+  client.transfers.receiveLimits = {
+    maxBytes: config.limits.maxFileBytes ?? Number.MAX_SAFE_INTEGER,
+    reserveBytes: config.limits.minFreeDiskBytes,
+  };
   const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   if (tui) {
     return runTuiClient({ client, server: `${config.serverHost}:${config.serverPort}`, notices });

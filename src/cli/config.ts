@@ -1,6 +1,12 @@
 /**
  * argv → validated, frozen configuration. Pure: no I/O, so every bad input is unit-tested.
  */
+import {
+  type ClientLimits,
+  parseClientLimits,
+  parseServerLimits,
+  type ServerLimits,
+} from './limit-options.js';
 import { type PlayerChoice, parsePlayerOption } from './player-command.js';
 
 export interface ServerCliConfig {
@@ -17,6 +23,8 @@ export interface ServerCliConfig {
   /** Plain TCP instead of TLS 1.3 (`--insecure-plain`). */
   readonly insecurePlain: boolean;
   readonly verbose: boolean;
+  /** Connection, login and time limits (limit-options.ts). */
+  readonly limits: ServerLimits;
 }
 
 export interface ClientCliConfig {
@@ -34,14 +42,16 @@ export interface ClientCliConfig {
   readonly insecurePlain: boolean;
   /** File of pinned server fingerprints; null: the default in the config folder. */
   readonly knownServersPath: string | null;
+  /** File size, free disk and UDP rate limits (limit-options.ts). */
+  readonly limits: ClientLimits;
 }
 
 export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 
 export const SERVER_USAGE =
-  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain]';
+  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain] [--max-connections-per-address N] [--max-failed-logins-per-minute N] [--login-timeout SECONDS]';
 export const CLIENT_USAGE =
-  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain]';
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N]';
 
 /** A port from the command line: an integer 0..65535 written in decimal digits only. */
 export function parsePort(value: unknown): number | null {
@@ -66,6 +76,9 @@ export function parseServerConfig(argv: {
   'allow-register'?: unknown;
   'insecure-plain'?: unknown;
   verbose?: unknown;
+  'max-connections-per-address'?: unknown;
+  'max-failed-logins-per-minute'?: unknown;
+  'login-timeout'?: unknown;
 }): Parsed<ServerCliConfig> {
   const port = parsePort(argv.server_port);
   if (port === null) {
@@ -87,6 +100,8 @@ export function parseServerConfig(argv: {
       error: `Invalid --idle-timeout: ${idleText}. Give minutes from 0 (never) to 10080.\n${SERVER_USAGE}`,
     };
   }
+  const limits = parseServerLimits(argv);
+  if (typeof limits === 'string') return { ok: false, error: `${limits}\n${SERVER_USAGE}` };
   return {
     ok: true,
     config: Object.freeze({
@@ -100,6 +115,7 @@ export function parseServerConfig(argv: {
       allowRegister: argv['allow-register'] === true,
       insecurePlain: argv['insecure-plain'] === true,
       verbose: argv.verbose === true,
+      limits,
     }),
   };
 }
@@ -115,6 +131,10 @@ export function parseClientConfig(argv: {
   'stall-timeout'?: unknown;
   'insecure-plain'?: unknown;
   'known-servers'?: unknown;
+  'max-file-size'?: unknown;
+  'min-free-disk'?: unknown;
+  'udp-peer-rate'?: unknown;
+  'udp-reply-rate'?: unknown;
 }): Parsed<ClientCliConfig> {
   const serverHost = String(argv.server_IP ?? '').trim();
   if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
@@ -142,6 +162,8 @@ export function parseClientConfig(argv: {
       error: `Invalid --stall-timeout: ${stallText}. Give seconds from 1 to 3600.\n${CLIENT_USAGE}`,
     };
   }
+  const limits = parseClientLimits(argv);
+  if (typeof limits === 'string') return { ok: false, error: `${limits}\n${CLIENT_USAGE}` };
   return {
     ok: true,
     config: Object.freeze({
@@ -158,6 +180,7 @@ export function parseClientConfig(argv: {
           : null,
       player,
       stallTimeoutMs: Math.round(stall * 1000),
+      limits,
     }),
   };
 }

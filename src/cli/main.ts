@@ -59,7 +59,19 @@ await yargs(hideBin(process.argv))
           default: false,
           describe: 'plain TCP instead of TLS 1.3 (unencrypted; for debugging only)',
         })
-        .option('verbose', { type: 'boolean', default: false, describe: 'diagnostics on stderr' }),
+        .option('verbose', { type: 'boolean', default: false, describe: 'diagnostics on stderr' })
+        .option('max-connections-per-address', {
+          type: 'string',
+          describe: 'open connections one client address may hold (default 64)',
+        })
+        .option('max-failed-logins-per-minute', {
+          type: 'string',
+          describe: 'failed logins one address may make per minute, any usernames (default 20)',
+        })
+        .option('login-timeout', {
+          type: 'string',
+          describe: 'seconds to finish logging in, TLS included (default 30, 0 = no limit)',
+        }),
     async (argv) => {
       const parsed = parseServerConfig(argv);
       if (!parsed.ok) fail(parsed.error);
@@ -125,6 +137,22 @@ await yargs(hideBin(process.argv))
           default: '15',
           hidden: true,
           describe: 'seconds without progress before a transfer fails',
+        })
+        .option('max-file-size', {
+          type: 'string',
+          describe: 'decline offered files larger than SIZE (e.g. 500M, 4G; default: no cap)',
+        })
+        .option('min-free-disk', {
+          type: 'string',
+          describe: 'decline a file that would leave less than SIZE free (default 64M)',
+        })
+        .option('udp-peer-rate', {
+          type: 'string',
+          describe: 'authenticated datagrams accepted per second from one peer (default 100000)',
+        })
+        .option('udp-reply-rate', {
+          type: 'string',
+          describe: 'replies (ACKs) sent per second to one peer (default 20000)',
         }),
     async (argv) => {
       const parsed = parseClientConfig(argv);

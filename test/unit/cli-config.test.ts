@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientConfig, parsePort, parseServerConfig } from '../../src/cli/config.js';
+import { DEFAULT_SERVER_LIMITS } from '../../src/cli/limit-options.js';
 
 const server = (port: unknown, attempts: unknown) =>
   parseServerConfig({ server_port: port, number_of_consecutive_failed_attempts: attempts });
@@ -41,6 +42,7 @@ describe('server arguments', () => {
       allowRegister: false,
       insecurePlain: false,
       verbose: false,
+      limits: DEFAULT_SERVER_LIMITS,
     });
     expect(Object.isFrozen(r.config)).toBe(true);
   });
