@@ -3,6 +3,7 @@
  * replies by id, collect pushes. It speaks the wire format directly, not through src/client.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { PushEvent, RequestType } from '../../src/protocol/control.js';
 
 export interface OkFrame {
@@ -49,10 +50,10 @@ export class TestClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
+  static connect(port: number, host = '127.0.0.1', useTls = false): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, host);
-      socket.once('connect', () => resolve(new TestClient(socket)));
+      const socket = useTls ? connectTls(port, host) : net.connect(port, host);
+      socket.once(useTls ? 'secureConnect' : 'connect', () => resolve(new TestClient(socket)));
       socket.once('error', reject);
     });
   }
@@ -168,4 +169,9 @@ export class TestClient {
       }
     }
   }
+}
+
+/** TLS 1.3 to a test server's self-signed certificate (the pin is not what these tests check). */
+export function connectTls(port: number, host = '127.0.0.1'): tls.TLSSocket {
+  return tls.connect({ port, host, minVersion: 'TLSv1.3', rejectUnauthorized: false });
 }

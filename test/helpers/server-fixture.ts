@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { type ServerConfig, startServer, type TessengerServer } from '../../src/server/server.js';
 import type { TimerHandle, Timers } from '../../src/server/timers.js';
+import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { TestClient } from './server-client.js';
 
@@ -81,10 +82,12 @@ export interface TestServerOptions extends Partial<ServerConfig> {
   credentials?: string;
   /** Reuse a folder (restart tests); a new temp folder otherwise. */
   dir?: string;
+  /** TLS 1.3 with a certificate made in the folder, as the CLI server runs; test clients use it. */
+  withTls?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const { credentials, dir: givenDir, ...overrides } = options;
+  const { credentials, dir: givenDir, withTls, ...overrides } = options;
   const dir = givenDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tessenger-server-')));
   const credentialsPath = path.join(dir, 'credentials.txt');
   if (!givenDir || credentials !== undefined) {
@@ -106,12 +109,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock,
     timers,
     console: (line) => lines.push(line),
+    ...(withTls ? { tls: await loadOrCreateIdentity(path.join(dir, 'data')) } : {}),
     ...overrides,
   };
   const server = await startServer(config);
   const clients: TestClient[] = [];
   const connect = async (): Promise<TestClient> => {
-    const client = await TestClient.connect(server.port);
+    const client = await TestClient.connect(server.port, '127.0.0.1', withTls === true);
     clients.push(client);
     return client;
   };

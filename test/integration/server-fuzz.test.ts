@@ -2,14 +2,18 @@
  * A fuzzer against a live server: many connections send random, mutated and schema-valid but
  * hostile frames (some after logging in) while two real clients chat. The server must stay
  * up, every chat message must arrive, and memory must stay bounded. Figures are printed for
- * docs/SECURITY.md. FUZZ_FRAMES / FUZZ_CONNECTIONS / FUZZ_SEED scale it up.
+ * docs/SECURITY.md. It runs over plain TCP and again over TLS 1.3 (the default transport).
+ * FUZZ_FRAMES / FUZZ_TLS_FRAMES / FUZZ_CONNECTIONS / FUZZ_SEED scale it up.
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { FrameFuzzer } from '../helpers/fuzz-frames.js';
+import { connectTls } from '../helpers/server-client.js';
 import { USERS, useTestServer } from '../helpers/server-fixture.js';
 
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
+/** The same mix over TLS 1.3, where the frames also go through the record layer. */
+const TLS_FRAMES = Number(process.env.FUZZ_TLS_FRAMES ?? FRAMES);
 const CONNECTIONS = Number(process.env.FUZZ_CONNECTIONS ?? 20);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 const MiB = 1024 * 1024;
@@ -21,18 +25,24 @@ interface Totals {
 }
 
 /** One fuzzing worker: connects, maybe logs in, sends batches until the budget is spent. */
-async function worker(port: number, index: number, totals: Totals, budget: () => boolean) {
+async function worker(
+  port: number,
+  index: number,
+  totals: Totals,
+  budget: () => boolean,
+  useTls: boolean,
+) {
   const fuzz = new FrameFuzzer(SEED + index);
   // Three of the workers log in first, so the handlers behind login are fuzzed too.
   const user = ['Hans', 'vader', 'Tiger'][index];
   while (budget()) {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = useTls ? connectTls(port) : net.connect(port, '127.0.0.1');
     totals.connections += 1;
     socket.on('error', () => {});
     socket.resume(); // replies are read and dropped, as a real (if rude) client would
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     await new Promise<void>((resolve) => {
-      socket.once('connect', resolve);
+      socket.once(useTls ? 'secureConnect' : 'connect', resolve);
       socket.once('close', resolve);
     });
     if (user) {
@@ -68,10 +78,14 @@ async function worker(port: number, index: number, totals: Totals, budget: () =>
   }
 }
 
-describe('control fuzzing', () => {
+describe.each([
+  { transport: 'plain TCP', useTls: false, frames: FRAMES },
+  { transport: 'TLS 1.3', useTls: true, frames: TLS_FRAMES },
+])('control fuzzing over $transport', ({ transport, useTls, frames }) => {
   // A handler that throws on hostile input shows up here as an INTERNAL error.
   const internalErrors: string[] = [];
   const h = useTestServer({
+    withTls: useTls,
     logger: {
       debug: () => {},
       info: () => {},
@@ -80,7 +94,7 @@ describe('control fuzzing', () => {
     },
   });
 
-  it(`survives ${FRAMES} hostile frames from ${CONNECTIONS} connections while real clients chat`, async () => {
+  it(`survives ${frames} hostile frames from ${CONNECTIONS} connections while real clients chat`, async () => {
     const yoda = await h.t.login('Yoda');
     const obiwan = await h.t.login('obiwan');
     const baseline = process.memoryUsage().rss;
@@ -90,7 +104,7 @@ describe('control fuzzing', () => {
     }, 50);
 
     const totals: Totals = { frames: 0, connections: 0, cutByServer: 0 };
-    const budget = () => totals.frames < FRAMES;
+    const budget = () => totals.frames < frames;
     const chat = (async () => {
       let sent = 0;
       while (budget() || sent < 200) {
@@ -102,7 +116,7 @@ describe('control fuzzing', () => {
     })();
     const started = Date.now();
     await Promise.all(
-      Array.from({ length: CONNECTIONS }, (_, i) => worker(h.t.port, i, totals, budget)),
+      Array.from({ length: CONNECTIONS }, (_, i) => worker(h.t.port, i, totals, budget, useTls)),
     );
     const sent = await chat;
     clearInterval(sampler);
@@ -134,11 +148,11 @@ describe('control fuzzing', () => {
 
     const grewMiB = (peak - baseline) / MiB;
     console.log(
-      `fuzz: ${totals.frames} frames, ${totals.connections} connections (${totals.cutByServer} cut by the server), ` +
+      `fuzz (${transport}): ${totals.frames} frames, ${totals.connections} connections (${totals.cutByServer} cut by the server), ` +
         `${CONNECTIONS} at a time, ${sent} real messages each way, rss ${Math.round(baseline / MiB)} -> peak ${Math.round(peak / MiB)} MiB, ` +
         `${((Date.now() - started) / 1000).toFixed(1)} s, seed ${SEED}`,
     );
-    expect(totals.frames).toBeGreaterThanOrEqual(FRAMES);
+    expect(totals.frames).toBeGreaterThanOrEqual(frames);
     expect(internalErrors).toEqual([]);
     expect(grewMiB).toBeLessThan(200);
   }, 120_000);
