@@ -126,6 +126,11 @@ async function main(): Promise<void> {
   const big = await makeFile(dir, size);
   const load = () => os.loadavg()[0]!.toFixed(2);
   console.log(`load average at start: ${load()}`);
+  console.log(
+    "timed: Tessenger from send() to the DONE that follows the receiver's SHA-256 check and rename;\n" +
+      '       raw and naive UDP from the first to the last datagram at the sink (rates 100-2000 MB/s\n' +
+      '       tried, best with <= 1 % lost); TCP from accept to end of stream at the sink\n',
+  );
   // The raw ceiling sends datagrams of Tessenger's chunk size (its datagrams are 44 bytes
   // longer: header, chunk number and GCM tag), so neither side gets a size advantage.
   const [ours, raw, naive, overTcp, cpu] = (await interleaved(runs, [
