@@ -71,6 +71,8 @@ type Offer = Extract<PushEvent, { type: 'transfer-offer' }>;
 export class TransferManager {
   private readonly table = new Map<string, TransferInfo>();
   private readonly running = new Map<string, Transfer>();
+  /** Running receives by presenter, file name and hash: a repeated offer replaces its twin. */
+  private readonly receiving = new Map<string, Transfer>();
   private readonly idleWaiters: Array<() => void> = [];
   private user = '';
   private player: readonly string[] | null = null;
@@ -154,27 +156,42 @@ export class TransferManager {
       this.answer(offer.transferId, false, '', 'the file name is not usable');
       return;
     }
-    void freeBytes(this.downloadDir).then((free) => {
-      const refusal = receiveRefusal(offer.size, free, this.receiveLimits);
-      if (refusal !== null) {
-        // Shown as a failed receive: the user learns why nothing arrives.
-        this.emit('transfer-failed', {
-          transferId: offer.transferId,
-          direction: 'receive',
-          peer: offer.from,
-          filename: offer.filename,
-          size: offer.size,
-          bytes: 0,
-          rate: 0,
-          eta: null,
-          state: 'failed',
-          error: `declined: ${refusal}`,
-        });
-        this.answer(offer.transferId, false, '', refusal);
-        return;
-      }
-      this.acceptOffer(offer, safe);
-    });
+    void this.replaceTwin(offer)
+      .then(() => freeBytes(this.downloadDir))
+      .then((free) => {
+        const refusal = receiveRefusal(offer.size, free, this.receiveLimits);
+        if (refusal !== null) {
+          // Shown as a failed receive: the user learns why nothing arrives.
+          this.emit('transfer-failed', {
+            transferId: offer.transferId,
+            direction: 'receive',
+            peer: offer.from,
+            filename: offer.filename,
+            size: offer.size,
+            bytes: 0,
+            rate: 0,
+            eta: null,
+            state: 'failed',
+            error: `declined: ${refusal}`,
+          });
+          this.answer(offer.transferId, false, '', refusal);
+          return;
+        }
+        this.acceptOffer(offer, safe);
+      });
+  }
+
+  /**
+   * A presenter that died mid-transfer and sends the same file again: the old receive would
+   * only end at its stall time-out, holding the part file, so the new one could not resume.
+   * Only the same presenter (named by the server) can replace its own transfer.
+   */
+  private async replaceTwin(offer: Offer): Promise<void> {
+    const twin = this.receiving.get(twinKey(offer));
+    if (!twin) return;
+    twin.cancel('the presenter sent the same file again');
+    // done settles only after the part file and its sidecar are saved and closed.
+    await twin.done.catch(() => undefined);
   }
 
   private acceptOffer(offer: Offer, safe: string): void {
@@ -198,6 +215,12 @@ export class TransferManager {
       size: offer.size,
     });
     if (player) info.player = player.name;
+    const key = twinKey(offer);
+    this.receiving.set(key, transfer);
+    const forget = () => {
+      if (this.receiving.get(key) === transfer) this.receiving.delete(key);
+    };
+    transfer.done.then(forget, forget);
     player?.onStartFailure((reason) => {
       info.playerError = reason;
       this.emit('transfer-player-failed', info);
@@ -276,6 +299,10 @@ export class TransferManager {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
+}
+
+function twinKey(offer: Offer): string {
+  return JSON.stringify([offer.from, offer.filename, offer.sha256]);
 }
 
 async function checkReadableFile(filePath: string, shown: string): Promise<void> {

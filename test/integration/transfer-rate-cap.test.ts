@@ -97,4 +97,20 @@ describe('UDP rate caps', () => {
     expect(rc.replyBytesSent).toBeLessThanOrEqual(rc.authenticatedBytes + caps.replyByteAllowance!);
     expect(channel.datagramsSent).toBeGreaterThanOrEqual(rc.repliesSent);
   }, 90_000);
+
+  it('do not engage on an honest loopback transfer at their defaults', async () => {
+    pair = await enginePair();
+    const file = await writeTestFile(await tempDir(), 'honest.bin', 64 * 1024 * 1024);
+    const t = startTransfer(pair, file, await tempDir());
+    const [, got] = await Promise.all([t.send.done, t.receive.done]);
+    expect(await sha256Of(got.path!)).toBe(file.sha256);
+    for (const engine of [pair.sender, pair.receiver]) {
+      expect(engine.rateCaps.stats).toMatchObject({
+        junkCapped: 0,
+        peerCapped: 0,
+        repliesCapped: 0,
+      });
+    }
+    expect(pair.receiver.rateCaps.stats.repliesSent).toBeGreaterThan(0);
+  }, 60_000);
 });
