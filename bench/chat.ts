@@ -34,6 +34,8 @@ const { values: flags } = parseArgs({
     workers: { type: 'string', default: '2' },
     idle: { type: 'string', default: '2000' },
     only: { type: 'string', default: '' },
+    // Message phases to run: `direct`, `group` or both (comma-separated); skipped rows print as -.
+    phases: { type: 'string', default: 'direct,group' },
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
@@ -95,6 +97,7 @@ console.log(
 );
 console.log(`folder: ${dir}`);
 const rates = { direct: Number(flags.rate), group: Number(flags['group-rate']) };
+const phases = new Set(flags.phases.split(','));
 const results: ServerResult[] = [];
 
 for (const { name } of servers) results.push({ name });
@@ -120,21 +123,27 @@ for (const { name, protocol } of clients > 0 ? servers : []) {
         receivers: mode === 'direct' ? 1 : groupSize - 1,
         timing,
       });
-    result.directSat = await run('direct', 0);
-    console.log(
-      `${name} direct saturation done (${Math.round(result.directSat.messagesPerSec)}/s)`,
-    );
-    result.groupSat = await run('group', 0);
-    console.log(`${name} group saturation done (${Math.round(result.groupSat.messagesPerSec)}/s)`);
+    if (phases.has('direct')) {
+      result.directSat = await run('direct', 0);
+      console.log(
+        `${name} direct saturation done (${Math.round(result.directSat.messagesPerSec)}/s)`,
+      );
+    }
+    if (phases.has('group')) {
+      result.groupSat = await run('group', 0);
+      console.log(
+        `${name} group saturation done (${Math.round(result.groupSat.messagesPerSec)}/s)`,
+      );
+    }
     // The fixed rate is half of Tessenger's saturation (the latency target's load), offered to
     // both servers alike; a server measured alone uses half of its own.
-    if (rates.direct === 0) rates.direct = result.directSat.messagesPerSec / 2;
-    if (rates.group === 0) rates.group = result.groupSat.messagesPerSec / 2;
-    result.directRate = await run('direct', rates.direct);
-    result.groupRate = await run('group', rates.group);
+    if (result.directSat && rates.direct === 0) rates.direct = result.directSat.messagesPerSec / 2;
+    if (result.groupSat && rates.group === 0) rates.group = result.groupSat.messagesPerSec / 2;
+    if (phases.has('direct')) result.directRate = await run('direct', rates.direct);
+    if (phases.has('group')) result.groupRate = await run('group', rates.group);
     result.peakRssMiB = memoryKiB(server.pid).peak / 1024;
     for (const phase of [result.directSat, result.groupSat, result.directRate, result.groupRate]) {
-      if (phase.failures > 0)
+      if (phase && phase.failures > 0)
         console.log(`${name} failures:`, phase.failures, phase.failureSamples);
     }
   } finally {

@@ -26,6 +26,8 @@ export interface PhaseResult {
   deliveredPct: number;
   /** Server CPU over the window, in % of one core. */
   cpuPct: number;
+  /** The generator processes' CPU over the window, added up, in % of one core. */
+  generatorCpuPct: number;
   rssMiB: number;
   failures: number;
   failureSamples: string[];
@@ -72,12 +74,17 @@ export async function messagePhase(options: {
   const windowEnd = windowStart + timing.durationMs;
   let cpu0 = Number.NaN;
   let cpu1 = Number.NaN;
+  let gen0 = Number.NaN;
+  let gen1 = Number.NaN;
   let rss = Number.NaN;
+  const generatorCpu = () => workers.pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const t0 = setTimeout(() => {
     cpu0 = cpuSeconds(pid);
+    gen0 = generatorCpu();
   }, windowStart - nowMs());
   const t1 = setTimeout(() => {
     cpu1 = cpuSeconds(pid);
+    gen1 = generatorCpu();
     rss = memoryKiB(pid).rss;
   }, windowEnd - nowMs());
   const reports = await workers.call<RunReport>({
@@ -104,6 +111,7 @@ export async function messagePhase(options: {
     max: histogram.max,
     deliveredPct: sent === 0 ? 0 : (100 * histogram.count) / (sent * options.receivers),
     cpuPct: (100 * (cpu1 - cpu0)) / seconds,
+    generatorCpuPct: (100 * (gen1 - gen0)) / seconds,
     rssMiB: rss / 1024,
     failures: sum((r) => r.failures),
     failureSamples: reports.flatMap((r) => r.failureSamples).slice(0, 3),

@@ -38,6 +38,7 @@ function phaseRows(
     [`${title} latency max ms`, (r) => r[key]?.max, 1],
     [`${title} delivered %`, (r) => r[key]?.deliveredPct, 1],
     [`${title} server CPU %`, (r) => r[key]?.cpuPct, 0],
+    [`${title} generator CPU %`, (r) => r[key]?.generatorCpuPct, 0],
   ];
 }
 

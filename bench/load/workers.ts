@@ -89,6 +89,11 @@ export class WorkerGroup {
     return this.workers.length;
   }
 
+  /** The generator processes' ids (their CPU is reported beside the server's). */
+  get pids(): number[] {
+    return this.workers.map((w) => w.child.pid!);
+  }
+
   /** Sends every worker the command; resolves with their answers in worker order. */
   call<T>(command: WorkerCommand): Promise<T[]> {
     return Promise.all(this.workers.map((w) => w.call(command) as Promise<T>));

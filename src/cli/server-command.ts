@@ -59,7 +59,7 @@ export async function runServerCommand(
       loginTimeoutMs: config.limits.loginTimeoutSeconds * 1000,
       tls: identity,
       logger,
-      console: (line) => process.stdout.write(`${line}\n`),
+      console: batchedLines((text) => process.stdout.write(text)),
     });
   } catch (err) {
     process.stderr.write(`${describeStartError(err as NodeJS.ErrnoException, config)}\n`);
@@ -105,4 +105,23 @@ async function warnPlainPasswords(credentialsPath: string): Promise<void> {
   } catch {
     // The server read the file a moment ago; a race with an edit is not worth a failure.
   }
+}
+
+/**
+ * The console sink: the lines printed in one synchronous stretch (a committed batch of
+ * messages resumes all its handlers together) go out in one write at its end, not one write
+ * system call per message (stdout to a file or pipe is written synchronously).
+ */
+function batchedLines(write: (text: string) => void): (line: string) => void {
+  let lines: string[] = [];
+  return (line) => {
+    if (lines.length === 0) {
+      queueMicrotask(() => {
+        const text = lines.join('');
+        lines = [];
+        write(text);
+      });
+    }
+    lines.push(`${line}\n`);
+  };
 }

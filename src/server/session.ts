@@ -180,7 +180,6 @@ export class Session implements ClientSession {
       }
       this.badFrames = 0;
       const { v: _v, id, ...request } = decoded.value;
-      this.ctx.logger.debug('request', { session: this.id, id, type: request.type });
       // Requests a client sends by itself (liveness, receipts, the inbox) are not activity.
       if (this.userValue !== null && !isPassive(request as Request)) this.ctx.idle.touch(this);
       void this.handle(id, request as Request);
