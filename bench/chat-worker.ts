@@ -156,6 +156,17 @@ async function startRun(command: RunCommand): Promise<RunReport> {
   };
 }
 
+/** How long one login may take before it counts as failed. */
+const LOGIN_TIMEOUT_MS = 30_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
@@ -171,8 +182,13 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'login': {
       const s = setup!;
       const started = nowMs();
+      // A login the server never completes (a connection it closed or dropped) is a failure,
+      // not a phase that waits forever: the bench reports it and goes on.
       await pool(clients, command.concurrency, (c) =>
-        c.login(s.host, s.port, passwordOf(userIndex(c), s.width)),
+        withTimeout(
+          c.login(s.host, s.port, passwordOf(userIndex(c), s.width)),
+          LOGIN_TIMEOUT_MS,
+        ).catch((err: unknown) => sink.failed(`${c.name}: login: ${String(err)}`)),
       );
       return { ms: nowMs() - started, failures: failureCount, failureSamples: failures };
     }

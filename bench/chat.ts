@@ -3,9 +3,10 @@
  * load generator (two processes, bench/chat-worker.ts): N clients log in, then direct
  * messages between random pairs and group messages in groups of 100, each at saturation
  * (closed loop) and at a fixed rate (half of Tessenger's saturation), then idle logged-in
- * connections (2000 by default, `--idle 10000` for the full count). Prints both rows and the ratios; docs/PERFORMANCE.md explains.
+ * connections (10,000 by default; `--idle 0` skips them, `--clients 0` runs only them). Prints
+ * both rows and the ratios; docs/PERFORMANCE.md explains.
  *
- *   npm run bench:chat -- --clients 1000 --duration 10 --idle 2000
+ *   npm run bench:chat -- --clients 1000 --duration 10 --idle 10000
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -32,7 +33,7 @@ const { values: flags } = parseArgs({
     'window-direct': { type: 'string', default: '4' },
     'window-group': { type: 'string', default: '1' },
     workers: { type: 'string', default: '2' },
-    idle: { type: 'string', default: '2000' },
+    idle: { type: 'string', default: '10000' },
     only: { type: 'string', default: '' },
     // Message phases to run: `direct`, `group` or both (comma-separated); skipped rows print as -.
     phases: { type: 'string', default: 'direct,group' },
@@ -162,6 +163,9 @@ if (idleCount > 0) {
     const server = await start(protocol);
     const workers = await startWorkers(protocol, server.port, idleCount, idleCount + 1);
     try {
+      // RSS per connection: the server process's VmRSS once quiet after all logins, minus its
+      // VmRSS once quiet before the first, over the connections. No GC is forced: garbage the
+      // logins left and the heap's growth count, as they would in production.
       await settle(server.pid, 5000);
       const before = memoryKiB(server.pid).rss;
       const login = await loginPhase(workers, 64, idleCount);

@@ -57,6 +57,7 @@ export function formatTable(
     [`idle ${idleCount}: logins/s`, (r) => r.idle?.loginsPerSec, 0],
     [`idle ${idleCount}: RSS MiB`, (r) => r.idle?.rssMiB, 1],
     [`idle ${idleCount}: KiB per connection`, (r) => r.idle?.perConnKiB, 2],
+    [`idle ${idleCount}: login failures`, (r) => r.idle?.failures, 0],
   ];
   const tess = results.find((r) => r.name === 'Tessenger');
   const irc = results.find((r) => r.name === 'ngIRCd');
