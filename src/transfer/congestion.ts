@@ -40,6 +40,8 @@ export const DEFAULT_RATE_CONFIG: RateConfig = {
 
 const STARTUP_GAIN = 2.5;
 const CYCLE = [1.25, 0.75, 1, 1, 1, 1, 1, 1];
+/** A probe round (gain 1.25) that raised the estimate this much sends start-up searching again. */
+const PROBE_GROWTH = 1.15;
 
 export interface RoundInfo {
   ms: number;
@@ -76,6 +78,7 @@ export class RateController {
   private plateauBase = 0;
   private cycleIndex = 0;
   private cycleBase = 0;
+  private probeBase = 0;
   private roundMaxRate = 0;
 
   constructor(
@@ -170,8 +173,15 @@ export class RateController {
       this.cycleIndex = 1;
       this.cycleBase = bw;
     } else {
+      const probed = CYCLE[this.cycleIndex]! > 1;
       this.cycleIndex = (this.cycleIndex + 1) % CYCLE.length;
-      if (this.cycleIndex === 0) {
+      if (probed && bw >= this.probeBase * PROBE_GROWTH) {
+        // The probe was delivered almost in full: the path (or a receiver whose code just got
+        // warm) has more to give than one probe per cycle would find in time; search upwards.
+        this.mode = 'startup';
+        this.plateauBase = bw;
+        this.plateauRounds = 0;
+      } else if (this.cycleIndex === 0) {
         // A whole gain cycle grew the estimate by half: start-up left too early (noisy
         // samples), so search upwards quickly again.
         if (bw >= this.cycleBase * 1.5) {
@@ -182,6 +192,7 @@ export class RateController {
         this.cycleBase = bw;
       }
     }
+    if (this.mode === 'cruise' && CYCLE[this.cycleIndex]! > 1) this.probeBase = bw;
     const gain =
       this.mode === 'startup'
         ? STARTUP_GAIN

@@ -4,14 +4,19 @@ import { Pacer } from '../../src/transfer/pacer.js';
 import { RangeSet } from '../../src/transfer/range-set.js';
 import { ManualClock } from '../../src/util/clock.js';
 
-/** Simulates rounds of 15 ms on a path of `capacity` bytes/s with random loss. */
-function simulate(opts: { capacity: number; loss: number; rounds: number }) {
+/** Simulates rounds of 15 ms on a path of `capacity` bytes/s (or per round) with random loss. */
+function simulate(opts: {
+  capacity: number | ((round: number) => number);
+  loss: number;
+  rounds: number;
+}) {
   const clock = new ManualClock(0);
   const rc = new RateController(clock.now());
   const rates: number[] = [];
   for (let i = 0; i < opts.rounds; i++) {
+    const capacity = typeof opts.capacity === 'number' ? opts.capacity : opts.capacity(i);
     const sent = (rc.rate * 15) / 1000;
-    const through = Math.min(sent, (opts.capacity * 15) / 1000);
+    const through = Math.min(sent, (capacity * 15) / 1000);
     const acked = through * (1 - opts.loss);
     rc.onSent(sent);
     rc.onLoss(sent - acked);
@@ -38,6 +43,14 @@ describe('rate controller', () => {
     expect(rc.bandwidth).toBeCloseTo(capacity, -3);
     expect(mean(rates.slice(-80))).toBeGreaterThan(capacity * 0.9);
     expect(mean(rates.slice(-80))).toBeLessThan(capacity * 1.2);
+  });
+
+  it('finds a capacity that grew (a receiver whose code got warm) within a few cycles', () => {
+    // 50 MB/s for 100 rounds, then 400 MB/s: one 1.25x probe per 8-round cycle would need
+    // about 75 rounds to get there; a probe that is delivered in full restarts start-up.
+    const { rc } = simulate({ capacity: (i) => (i < 100 ? 50e6 : 400e6), loss: 0, rounds: 124 });
+    expect(rc.bandwidth).toBeGreaterThan(0.9 * 400e6);
+    expect(rc.bandwidth).toBeLessThan(1.05 * 400e6);
   });
 
   it('does not collapse under 20 % random loss', () => {
