@@ -4,11 +4,11 @@
  * a later transfer of the same file (same SHA-256 and size) into the same folder resumes.
  * The verified file is linked under its final name without ever overwriting anything.
  */
-import crypto from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileError } from './errors.js';
+import { createSha256Sink, type Sha256Sink } from './hash-thread.js';
 import { type Range, RangeSet } from './range-set.js';
 
 const STAGE_BYTES = 1024 * 1024;
@@ -22,15 +22,16 @@ interface Sidecar {
 
 export class PartFile {
   /** Bytes accepted but not yet on disk (staged or being written). */
-  pendingBytes = 0;
+  private writing = 0;
   private dirty = false;
   private stage: Buffer[] = [];
   private stageStart = 0;
   private stageEnd = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  // The SHA-256 follows the contiguous written prefix during the transfer, reading it back
-  // from the page cache, so verification at the end only has the tail left to hash.
-  private readonly hash = crypto.createHash('sha256');
+  // The SHA-256 follows the contiguous written prefix during the transfer, on the shared hash
+  // thread: in-order writes hand it their buffers once written; anything else is read back
+  // from the page cache. Verification at the end then only waits for the last updates.
+  private readonly hash: Sha256Sink = createSha256Sink();
   private hashedTo = 0;
   private hashing: Promise<void> | null = null;
   private hashAgain = false;
@@ -97,7 +98,7 @@ export class PartFile {
     }
     this.stage.push(data);
     this.stageEnd += data.length;
-    this.pendingBytes += data.length;
+    this.writing += data.length;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.stageEnd - this.stageStart >= STAGE_BYTES) this.flush();
     return done;
@@ -142,14 +143,20 @@ export class PartFile {
       this.written.add(start, end);
       this.dirty = true;
       if (start === this.hashedTo && !this.hashing) {
-        // In order (the usual case): hash from memory instead of reading the bytes back.
-        for (const part of parts) this.hash.update(part);
+        // In order (the usual case): hash from memory instead of reading the bytes back. The
+        // buffers go to the hash thread and must not be touched here afterwards.
+        this.hash.update(parts);
         this.hashedTo = end;
       }
       if (this.written.prefix > this.hashedTo) this.followHash();
     } finally {
-      this.pendingBytes -= end - start;
+      this.writing -= end - start;
     }
+  }
+
+  /** Bytes accepted but not yet on disk or not yet hashed: the receiver's back-pressure. */
+  get pendingBytes(): number {
+    return this.writing + this.hash.backlog;
   }
 
   /** Persists the ranges (write to a temp name, then rename, so a crash leaves old or new). */
@@ -194,8 +201,8 @@ export class PartFile {
       const length = Math.min(1024 * 1024, this.written.prefix - this.hashedTo);
       const buf = await this.read(this.hashedTo, length);
       if (buf.length === 0) return;
-      this.hash.update(buf);
       this.hashedTo += buf.length;
+      this.hash.update([buf]);
     }
   }
 
@@ -204,7 +211,23 @@ export class PartFile {
     while (this.hashing) await this.hashing;
     await this.hashPrefix();
     if (this.hashedTo !== size) return null;
-    return this.hash.digest('hex');
+    try {
+      return await this.hash.digest();
+    } catch {
+      // The hash thread failed: the bytes are on disk, so hash them again here.
+      return this.rehash(size);
+    }
+  }
+
+  private async rehash(size: number): Promise<string | null> {
+    const local = createSha256Sink(false);
+    for (let at = 0; at < size; ) {
+      const buf = await this.read(at, Math.min(1024 * 1024, size - at));
+      if (buf.length === 0) return null;
+      local.update([buf]);
+      at += buf.length;
+    }
+    return local.digest();
   }
 
   async read(position: number, length: number): Promise<Buffer> {
@@ -219,6 +242,7 @@ export class PartFile {
   }
 
   async close(): Promise<void> {
+    this.hash.drop();
     await this.fh.close().catch(() => {});
   }
 
