@@ -4,6 +4,7 @@
  * from an unexpected address are dropped and counted here; authentication, replay and
  * protocol checks happen in the transfer's channel. Nothing unauthenticated is ever answered.
  */
+import os from 'node:os';
 import type { Clock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { createKeyPair } from './crypto.js';
@@ -35,6 +36,12 @@ export interface EngineOptions {
   maxPendingWriteBytes?: number;
   /** fsync a received file before it is renamed into place (default false). */
   fsync?: boolean;
+  /**
+   * Hash received files on a shared helper thread. Default: only with more than two CPUs. On
+   * two, the helper competes with the sending and receiving threads for the same cores: in
+   * paired runs it added ~150 ms CPU per 200 MiB and no goodput (docs/TRANSFER.md).
+   */
+  hashThread?: boolean;
   /** Per-peer and junk rate caps (src/transfer/rate-cap.ts); generous defaults. */
   rateCaps?: Partial<RateCapOptions>;
 }
@@ -76,6 +83,7 @@ export function createEngineOnSocket(
     progressIntervalMs: options.progressIntervalMs ?? 200,
     maxPendingWriteBytes: options.maxPendingWriteBytes ?? 32 * 1024 * 1024,
     fsync: options.fsync ?? false,
+    hashThread: options.hashThread ?? os.availableParallelism() > 2,
   };
   const routes = new Map<string, TransferBase>();
   const background = new Set<{ stop(): void }>();

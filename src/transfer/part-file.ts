@@ -31,7 +31,7 @@ export class PartFile {
   // The SHA-256 follows the contiguous written prefix during the transfer, on the shared hash
   // thread: in-order writes hand it their buffers once written; anything else is read back
   // from the page cache. Verification at the end then only waits for the last updates.
-  private readonly hash: Sha256Sink = createSha256Sink();
+  private readonly hash: Sha256Sink;
   private hashedTo = 0;
   private hashing: Promise<void> | null = null;
   private hashAgain = false;
@@ -42,7 +42,10 @@ export class PartFile {
     readonly written: RangeSet,
     private readonly size: number,
     private readonly expectedSha256: string,
-  ) {}
+    hashThread: boolean,
+  ) {
+    this.hash = createSha256Sink(hashThread);
+  }
 
   /** The part file's path: one per file (name and SHA-256) and folder, so a retry resumes. */
   static partPath(dir: string, fileName: string, sha256: string): string {
@@ -57,6 +60,8 @@ export class PartFile {
     sha256: string,
     /** Set when another transfer of the same file into the same folder is running. */
     unique?: string,
+    /** Hash on the shared helper thread (see hash-thread.ts) rather than in this thread. */
+    hashThread = false,
   ): Promise<PartFile> {
     const base = `.${fileName}.${sha256.slice(0, 16)}${unique ? `.${unique}` : ''}`;
     const partPath = path.join(dir, `${base}.part`);
@@ -73,7 +78,7 @@ export class PartFile {
       const known = ranges && stat.size === size ? ranges : new RangeSet();
       if (known.bytes === 0) await fh.truncate(0);
       await fh.truncate(size);
-      return new PartFile(partPath, sidecarPath, fh, known, size, sha256);
+      return new PartFile(partPath, sidecarPath, fh, known, size, sha256, hashThread);
     } catch (error) {
       throw fileError('cannot open', partPath, error);
     }

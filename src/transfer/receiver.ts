@@ -18,8 +18,10 @@ import type { ReceiveOptions } from './types.js';
  * ACK after this many new chunks, at once when a new hole opens, or after ACK_DELAY_MS.
  * Not on every chunk while a hole is open (as before): under loss that made one ACK per
  * datagram, and the receiver, the busier side, spent its time sealing ACKs and lost more.
+ * 16 rather than 8: half the ACKs to seal, send and wake the sender for (~1 MiB apart on
+ * loopback, well inside the 4 MiB in flight); loss is still reported at once.
  */
-const ACK_EVERY = 8;
+const ACK_EVERY = 16;
 const ACK_DELAY_MS = 2;
 const SIDECAR_EVERY_MS = 500;
 
@@ -73,7 +75,12 @@ export class ReceiveTransfer extends TransferBase {
     this.openChannel(keys, Direction.ToSender);
     let part: PartFile;
     try {
-      const opened = await openPart(this.ctx.activeParts, options, name);
+      const opened = await openPart(
+        this.ctx.activeParts,
+        options,
+        name,
+        this.ctx.config.hashThread,
+      );
       part = opened.part;
       if (this.isDisposed) {
         // Cancelled while opening: release() already ran without this part file.

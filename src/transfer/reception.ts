@@ -24,13 +24,21 @@ export async function openPart(
   active: Set<string>,
   options: ReceiveOptions,
   name: string,
+  hashThread = false,
 ): Promise<{ part: PartFile; key: string | null }> {
   const shared = PartFile.partPath(options.dir, name, options.sha256);
   const key = active.has(shared) ? null : shared;
   const unique = key ? undefined : transferTag(options.transferId).toString('hex');
   if (key) active.add(key);
   try {
-    const part = await PartFile.open(options.dir, name, options.size, options.sha256, unique);
+    const part = await PartFile.open(
+      options.dir,
+      name,
+      options.size,
+      options.sha256,
+      unique,
+      hashThread,
+    );
     return { part, key };
   } catch (error) {
     if (key) active.delete(key);

@@ -30,6 +30,8 @@ export interface EngineConfig {
   maxPendingWriteBytes: number;
   /** Receiver: fsync the file before renaming it into place (durable, ~1 s per GB slower). */
   fsync: boolean;
+  /** Receiver: SHA-256 on the shared helper thread instead of the receiving thread. */
+  hashThread: boolean;
 }
 
 /** What a transfer needs from its engine. */

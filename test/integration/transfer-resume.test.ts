@@ -17,43 +17,45 @@ describe('transfer resume and failure', () => {
     await Promise.all(open.splice(0).map((p) => p.close()));
   });
 
-  it('resumes after the receiving engine closed mid-transfer, sending less the second time', async () => {
-    const engine = { chunkSize: 4096, progressIntervalMs: 20 };
-    const first = await enginePair({ engine, impairment: { rateBytesPerSec: 4_000_000 } });
-    open.push(first);
-    const src = await tempDir();
-    const dst = await tempDir();
-    const file = await writeTestFile(src, 'talk.mp4', 6 * 1024 * 1024);
-    const one = startTransfer(first, file, dst);
-    await new Promise<void>((resolve) => {
-      one.receive.on('progress', (p: TransferProgress) => {
-        if (p.bytes > file.size * 0.3) resolve();
+  for (const hashThread of [false, true]) {
+    it(`resumes after the receiving engine closed mid-transfer, sending less the second time (hash thread ${hashThread ? 'on' : 'off'})`, async () => {
+      const engine = { chunkSize: 4096, progressIntervalMs: 20, hashThread };
+      const first = await enginePair({ engine, impairment: { rateBytesPerSec: 4_000_000 } });
+      open.push(first);
+      const src = await tempDir();
+      const dst = await tempDir();
+      const file = await writeTestFile(src, 'talk.mp4', 6 * 1024 * 1024);
+      const one = startTransfer(first, file, dst);
+      await new Promise<void>((resolve) => {
+        one.receive.on('progress', (p: TransferProgress) => {
+          if (p.bytes > file.size * 0.3) resolve();
+        });
       });
-    });
-    await first.receiver.close();
-    await expect(one.receive.done).rejects.toMatchObject({ code: 'CANCELLED' });
-    await expect(one.send.done).rejects.toMatchObject({ code: 'CANCELLED' });
-    const names = await fs.readdir(dst);
-    expect(names).not.toContain('Yoda_talk.mp4');
-    expect(names.some((n) => n.endsWith('.part'))).toBe(true);
-    expect(names.some((n) => n.endsWith('.ranges'))).toBe(true);
+      await first.receiver.close();
+      await expect(one.receive.done).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(one.send.done).rejects.toMatchObject({ code: 'CANCELLED' });
+      const names = await fs.readdir(dst);
+      expect(names).not.toContain('Yoda_talk.mp4');
+      expect(names.some((n) => n.endsWith('.part'))).toBe(true);
+      expect(names.some((n) => n.endsWith('.ranges'))).toBe(true);
 
-    const receiver = await createTransferEngine({ port: 0, host: '127.0.0.1', ...engine });
-    const second = {
-      sender: first.sender,
-      receiver,
-      toReceiver: { address: '127.0.0.1', port: receiver.port },
-      toSender: { address: '127.0.0.1', port: first.sender.port },
-    };
-    const two = startTransfer(second, file, dst);
-    const [sent, got] = await Promise.all([two.send.done, two.receive.done]);
-    await receiver.close();
-    expect(await sha256Of(got.path!)).toBe(file.sha256);
-    expect(two.receive.resumed).toBeGreaterThan(file.size * 0.2);
-    expect(sent.sentBytes).toBeLessThan(file.size * 0.8);
-    expect(sent.sentBytes! + two.receive.resumed).toBeGreaterThanOrEqual(file.size);
-    expect((await fs.readdir(dst)).sort()).toEqual(['Yoda_talk.mp4']);
-  });
+      const receiver = await createTransferEngine({ port: 0, host: '127.0.0.1', ...engine });
+      const second = {
+        sender: first.sender,
+        receiver,
+        toReceiver: { address: '127.0.0.1', port: receiver.port },
+        toSender: { address: '127.0.0.1', port: first.sender.port },
+      };
+      const two = startTransfer(second, file, dst);
+      const [sent, got] = await Promise.all([two.send.done, two.receive.done]);
+      await receiver.close();
+      expect(await sha256Of(got.path!)).toBe(file.sha256);
+      expect(two.receive.resumed).toBeGreaterThan(file.size * 0.2);
+      expect(sent.sentBytes).toBeLessThan(file.size * 0.8);
+      expect(sent.sentBytes! + two.receive.resumed).toBeGreaterThanOrEqual(file.size);
+      expect((await fs.readdir(dst)).sort()).toEqual(['Yoda_talk.mp4']);
+    });
+  }
 
   it('fails both sides with STALLED when the path goes dark, leaving no final file', async () => {
     const pair = await enginePair({

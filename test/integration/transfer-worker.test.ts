@@ -1,6 +1,7 @@
 /**
  * A receiver whose engine runs in a worker thread (as in the benchmark, and as an embedding
- * application may run it) hashes on the shared hash thread from inside that worker. An earlier
+ * application may run it) hashes on the shared hash thread (forced on: by default it is used
+ * only with more than two CPUs) from inside that worker. An earlier
  * hash-thread attempt hung exactly here; this checks the reception completes, the file is
  * intact, and the worker then exits on its own (nothing left holding its event loop).
  * The worker loads the compiled engine from dist/ (built by `npm test` before vitest runs).
@@ -21,7 +22,7 @@ const RECEIVER = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const { createTransferEngine } = await import(workerData.engineUrl);
-  const engine = await createTransferEngine({ port: 0, host: '127.0.0.1' });
+  const engine = await createTransferEngine({ port: 0, host: '127.0.0.1', hashThread: true });
   const keys = engine.createKeyPair();
   parentPort.postMessage({ port: engine.port, publicKey: keys.publicKey });
   parentPort.once('message', async (m) => {
