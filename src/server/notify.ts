@@ -21,7 +21,8 @@ export async function pushOrQueue(
 
 /**
  * Tells `user`'s presence change to the online users who know them: those who share a group
- * with them (joined or invited) and those they exchanged direct messages with. Not to
+ * of at most MAX_PRESENCE_GROUP members with them (joined or invited) and those they exchanged
+ * direct messages with. Not to
  * everyone online, as IRC tells only channel peers and XMPP only the roster: a login then
  * costs its contacts, not O(users online), and N logins cost O(N), not N²/2 pushes. The full
  * online list is /activeuser. Those `user` has blocked hear nothing: a blocked user must not
@@ -45,6 +46,12 @@ export function announcePresence(
   for (const session of watchers) session.push(event);
 }
 
+/**
+ * Groups bigger than this make no presence contacts: in a company-wide group every login would
+ * again be told to everyone (N²/2 pushes), which is what contacts-only presence avoids.
+ */
+export const MAX_PRESENCE_GROUP = 256;
+
 /** The online sessions told of `user`'s presence changes (see announcePresence). */
 export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSession> {
   const out = new Set<ClientSession>();
@@ -54,7 +61,8 @@ export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSe
     if (session) out.add(session);
   };
   for (const group of ctx.groups.all()) {
-    if (!group.members.has(user)) continue;
+    // A big group is a channel, not a circle of contacts: its members use /members.
+    if (group.members.size > MAX_PRESENCE_GROUP || !group.members.has(user)) continue;
     for (const name of group.members.keys()) add(name);
   }
   for (const name of ctx.presence.partners(user)) add(name);

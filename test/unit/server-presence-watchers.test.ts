@@ -1,0 +1,60 @@
+/** Who hears of a presence change: group peers in groups up to a size, direct partners, not the blocked. */
+import { describe, expect, it } from 'vitest';
+import { Blocks } from '../../src/server/blocks.js';
+import type { ClientSession, ServerContext } from '../../src/server/context.js';
+import { Groups } from '../../src/server/groups.js';
+import type { NumberedLog } from '../../src/server/logs/message-log.js';
+import { MAX_PRESENCE_GROUP, presenceWatchers } from '../../src/server/notify.js';
+import { MAX_PARTNERS, Presence } from '../../src/server/presence.js';
+
+const log = {} as NumberedLog;
+
+function world(online: string[]) {
+  const presence = new Presence();
+  const sessions = new Map<string, ClientSession>();
+  online.forEach((username, id) => {
+    const session = { id, user: null } as unknown as ClientSession;
+    sessions.set(username, session);
+    presence.add({ username, address: '127.0.0.1', udpPort: 6000, since: 0 }, session);
+  });
+  const groups = new Groups();
+  const blocks = new Blocks();
+  const ctx = { presence, groups, blocks } as unknown as ServerContext;
+  const watchers = (user: string) =>
+    [...presenceWatchers(ctx, user)].map((s) => online[(s as { id: number }).id]).sort();
+  return { presence, groups, blocks, watchers };
+}
+
+describe('presenceWatchers', () => {
+  it('is nobody without groups or direct messages, however many are online', () => {
+    const { watchers } = world(['Yoda', 'obiwan', 'Hans']);
+    expect(watchers('Yoda')).toEqual([]);
+  });
+
+  it('is the online peers of groups up to MAX_PRESENCE_GROUP members and direct partners, minus the blocked', () => {
+    const names = Array.from({ length: MAX_PRESENCE_GROUP + 1 }, (_, i) => `u${i}`);
+    const { presence, groups, blocks, watchers } = world([...names, 'Yoda', 'obiwan', 'Hans']);
+    groups.add('council', 'Yoda', ['obiwan', 'offline1'], log);
+    // Everyone online is in this one: too big to make contacts.
+    groups.add('everyone', 'Yoda', [...names.slice(0, MAX_PRESENCE_GROUP - 1), 'Hans'], log);
+    expect(groups.get('everyone')!.members.size).toBe(MAX_PRESENCE_GROUP + 1);
+    expect(watchers('Yoda')).toEqual(['obiwan']);
+    presence.talked('Hans', 'Yoda');
+    expect(watchers('Yoda')).toEqual(['Hans', 'obiwan']);
+    expect(watchers('Hans')).toEqual(['Yoda']);
+    blocks.set('Yoda', 'Hans', true);
+    expect(watchers('Yoda')).toEqual(['obiwan']);
+    // One member fewer and the group counts again.
+    groups.get('everyone')!.members.delete('Hans');
+    expect(watchers('u0')).toContain('Yoda');
+  });
+
+  it('remembers at most MAX_PARTNERS direct partners per user, forgetting the oldest', () => {
+    const { presence } = world([]);
+    for (let i = 0; i <= MAX_PARTNERS; i++) presence.talked('Yoda', `p${i}`);
+    const partners = [...presence.partners('Yoda')];
+    expect(partners).toHaveLength(MAX_PARTNERS);
+    expect(partners[0]).toBe('p1');
+    expect(presence.partners('p0').has('Yoda')).toBe(true);
+  });
+});
