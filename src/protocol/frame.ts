@@ -73,11 +73,12 @@ function parseLine(line: Buffer): FrameEvent {
   // Tolerate CRLF from hand-typed sessions (nc, telnet).
   const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
   const text = line.toString('utf8', 0, end);
-  if (text.trim() === '') return { kind: 'error', code: 'BAD_JSON', detail: 'empty line' };
   try {
     return { kind: 'frame', value: JSON.parse(text) };
   } catch {
-    return { kind: 'error', code: 'BAD_JSON', detail: 'line is not valid JSON' };
+    // Told apart only on failure: a blank line is not valid JSON either.
+    const detail = text.trim() === '' ? 'empty line' : 'line is not valid JSON';
+    return { kind: 'error', code: 'BAD_JSON', detail };
   }
 }
 

@@ -107,6 +107,8 @@ export class SqliteStore implements ChatStore {
   private readonly commits: GroupCommit;
   private readonly wal: WalFlusher | null;
   private directFloor = 0;
+  /** The highest direct-message number written; null: read it from the table. */
+  private lastDirectN: number | null = null;
   private closed = false;
   private readonly sql: Statements;
 
@@ -137,7 +139,15 @@ export class SqliteStore implements ChatStore {
       this.sql.lastDirect.get();
       this.wal = new WalFlusher(db.name);
     }
-    this.commits = new GroupCommit((body) => db.transaction(body)(), this.wal?.sync ?? null);
+    this.commits = new GroupCommit((body) => {
+      try {
+        db.transaction(body)();
+      } catch (err) {
+        // Rolled back: numbers handed out inside it are free again.
+        this.lastDirectN = null;
+        throw err;
+      }
+    }, this.wal?.sync ?? null);
   }
 
   /** Commits, operations and WAL flushes so far (group commit's effect, for benchmarks). */
@@ -196,8 +206,7 @@ export class SqliteStore implements ChatStore {
 
   addDirect(m: NewDirect): Promise<DirectRecord> {
     return this.write(() => {
-      const { n: last } = this.sql.lastDirect.get() as { n: number };
-      const n = Math.max(last, this.directFloor) + 1;
+      const n = this.nextDirectNumber();
       this.sql.insertDirect.run(n, m.ts, m.from, m.to, m.text);
       const record: DirectRecord = {
         n,
@@ -335,6 +344,13 @@ export class SqliteStore implements ChatStore {
     await this.commits.drain();
     this.wal?.close();
     this.db.close();
+  }
+
+  /** The next direct-message number, inside a write (read from the table once, then kept). */
+  private nextDirectNumber(): number {
+    this.lastDirectN ??= (this.sql.lastDirect.get() as { n: number }).n;
+    this.lastDirectN = Math.max(this.lastDirectN, this.directFloor) + 1;
+    return this.lastDirectN;
   }
 
   private queueHasRoom(username: string): boolean {
