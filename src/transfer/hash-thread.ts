@@ -77,8 +77,15 @@ class HashHelper {
     try {
       this.worker.postMessage({ op: 'update', id, views, bytes }, transfer);
     } catch {
-      // A buffer that cannot be transferred (a pooled one): send copies instead.
-      this.worker.postMessage({ op: 'update', id, views, bytes });
+      try {
+        // A buffer that cannot be transferred (a pooled one): send copies instead.
+        this.worker.postMessage({ op: 'update', id, views, bytes });
+      } catch (error) {
+        // Nothing went: the hashes here are incomplete, so their owners re-hash from disk.
+        this.end();
+        this.fail(error as Error);
+        void this.worker.terminate();
+      }
     }
   }
 
