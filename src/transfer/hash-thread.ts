@@ -99,6 +99,11 @@ class HashHelper {
     if (!this.failed) this.worker.postMessage({ op: 'drop', id });
   }
 
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+    this.fail(new Error('hash thread stopped'));
+  }
+
   private begin(): void {
     if (this.outstanding++ === 0) this.worker.ref();
   }
@@ -133,6 +138,16 @@ class HashHelper {
 
 let helper: HashHelper | null = null;
 let nextId = 1;
+
+/**
+ * Stops the shared helper thread now; the next reception starts a new one. Pending digests
+ * reject, so their part files are hashed again in the calling thread (tests use this).
+ */
+export async function stopHashHelper(): Promise<void> {
+  const current = helper;
+  if (!current) return;
+  await current.stop();
+}
 
 function sharedHelper(): HashHelper | null {
   if (helper) return helper;

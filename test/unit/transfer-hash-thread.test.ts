@@ -1,6 +1,10 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSha256Sink } from '../../src/transfer/hash-thread.js';
+import { createSha256Sink, stopHashHelper } from '../../src/transfer/hash-thread.js';
+import { PartFile } from '../../src/transfer/part-file.js';
 
 /** A buffer that owns its memory (as decrypted chunks and read-back blocks do). */
 function owned(size: number, seed: number): Buffer {
@@ -45,5 +49,25 @@ describe('SHA-256 on the hash thread', () => {
     const local = createSha256Sink(false);
     local.update([Buffer.from('abc')]);
     expect(await local.digest()).toBe(crypto.createHash('sha256').update('abc').digest('hex'));
+  });
+});
+
+describe('part file hashing when the hash thread goes away', () => {
+  it('re-hashes the part file in this thread and still verifies', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-hash-thread-'));
+    const data = Buffer.concat([owned(700_000, 1), owned(300_001, 2)]);
+    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    const part = await PartFile.open(dir, 'a.bin', data.length, sha256, undefined, true);
+    // Copies: the hash thread takes ownership of what it is handed.
+    const head = part.write(0, Buffer.from(data.subarray(0, 700_000)));
+    part.flush(); // a write resolves once its staged run is on disk
+    await head;
+    await stopHashHelper();
+    const tail = part.write(700_000, Buffer.from(data.subarray(700_000)));
+    part.flush();
+    await tail;
+    expect(await part.sha256(data.length)).toBe(sha256);
+    await part.discard();
+    await fs.rm(dir, { recursive: true, force: true });
   });
 });
