@@ -122,6 +122,22 @@ describe('TUI client in a pseudo-terminal', () => {
     await tui.waitFor('Direct chat with obiwan');
   });
 
+  it('shows a user who is no contact in the online list once another pane comes into focus', async () => {
+    // Hans shares no group and no message with Yoda: the server pushes her no presence notice
+    // of his login, so the list is asked for again when the focus moves.
+    await tui.waitFor('Direct chat with obiwan');
+    const hans = await peer('Hans');
+    tui.write('\x1b1');
+    await tui.waitFor(/^Tessenger 127/);
+    // Well before the 20 s refresh timer could be what brought him in.
+    await tui.waitFor(/Hans +\d\d:\d\d/, 10_000);
+    hans.line('/logout');
+    expect(await hans.exited).toBe(0);
+    tui.write('\x1b2');
+    await tui.waitFor('Direct chat with obiwan');
+    await tui.waitForGone(/Hans +\d\d:\d\d/, 10_000);
+  });
+
   it('sends with a Tab-completed username', async () => {
     tui.write('\x1b1');
     await tui.waitFor(/^\[server\]/m);
