@@ -8,6 +8,7 @@ import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { PushEvent } from '../protocol/control.js';
+import { Checkpointer } from './checkpointer.js';
 import { GroupCommit, type Sync } from './group-commit.js';
 import { migrate } from './migrations.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
@@ -106,6 +107,8 @@ class WalFlusher {
 export class SqliteStore implements ChatStore {
   private readonly commits: GroupCommit;
   private readonly wal: WalFlusher | null;
+  /** WAL checkpoints in a worker thread; null for an in-memory database. */
+  readonly checkpointer: Checkpointer | null;
   private directFloor = 0;
   /** The highest direct-message number written; null: read it from the table. */
   private lastDirectN: number | null = null;
@@ -122,6 +125,7 @@ export class SqliteStore implements ChatStore {
     this.sql = prepareStatements(db);
     if (db.memory) {
       this.wal = null;
+      this.checkpointer = null;
       db.pragma('synchronous = FULL');
     } else {
       // NORMAL plus the WAL flush after each batch (WalFlusher): a commit is on disk before
@@ -130,14 +134,16 @@ export class SqliteStore implements ChatStore {
       db.pragma('synchronous = NORMAL');
       // Every direct message adds an entry at a random place in the pair index
       // (direct_pair), so a batch dirties about one index page per message. A 64 MiB page
-      // cache keeps those pages in memory (2 MiB, the default, re-reads them), and a WAL of
-      // up to 10,000 pages between checkpoints writes a page rewritten by many batches back
-      // to the database once: the store's write rate went from ~9k to ~40k messages/s in
-      // batches of 100 (docs/PERFORMANCE.md).
+      // cache keeps those pages in memory (2 MiB, the default, re-reads them): with fewer
+      // checkpoints, the store's write rate went from ~9k to ~40k messages/s in batches of
+      // 100 (docs/PERFORMANCE.md).
       db.pragma('cache_size = -65536');
-      db.pragma('wal_autocheckpoint = 10000');
+      // Checkpoints run in a worker (Checkpointer), off the event loop; this connection's
+      // automatic one is only a backstop should the worker fall behind or fail.
+      db.pragma('wal_autocheckpoint = 40000');
       this.sql.lastDirect.get();
       this.wal = new WalFlusher(db.name);
+      this.checkpointer = new Checkpointer(db.name);
     }
     this.commits = new GroupCommit((body) => {
       try {
@@ -342,6 +348,7 @@ export class SqliteStore implements ChatStore {
     this.closed = true;
     // Writes asked for while the last batch was being flushed.
     await this.commits.drain();
+    await this.checkpointer?.stop();
     this.wal?.close();
     this.db.close();
   }

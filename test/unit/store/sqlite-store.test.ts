@@ -3,6 +3,7 @@
  * queues, blocks, history, reopening, and group commit batching one turn's writes.
  */
 
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +49,22 @@ describe('migrations', () => {
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
     expect(() => migrate(db)).toThrow(/newer than this server/);
     db.close();
+  });
+
+  it('checkpoints in a worker: the WAL reaches the database file without the serving connection', async () => {
+    const file = path.join(dir, DATABASE_FILE);
+    const before = statSync(file).size;
+    // ~2000 pages: far below the serving connection's own automatic checkpoint (40,000).
+    for (let b = 0; b < 20; b++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => direct('Yoda', `u${i}`, `m${b}`)));
+    }
+    const deadline = Date.now() + 30_000;
+    while (statSync(file).size <= before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(statSync(file).size).toBeGreaterThan(before);
+    await store.close();
+    expect(store.checkpointer?.passes).toBeGreaterThan(0);
   });
 
   it('uses WAL', () => {
