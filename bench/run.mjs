@@ -1,8 +1,10 @@
 // Runs a compiled benchmark. The TypeScript is compiled by `tsc -p bench/tsconfig.json` into
-// node_modules/.cache (ignored by git, no new packages); Node needs to be told it is ESM there.
+// .bench-build/ (ignored by git); Node needs to be told it is ESM there. Not under
+// node_modules: worktrees share that folder through a symlink, so one worktree's build would
+// replace another's while its bench runs.
 import fs from 'node:fs';
 
-const out = new URL('../node_modules/.cache/tessenger-bench/', import.meta.url);
+const out = new URL('../.bench-build/', import.meta.url);
 fs.writeFileSync(new URL('package.json', out), '{"type":"module"}\n');
 const name = process.argv[2] ?? 'transfer';
 await import(new URL(`bench/${name}.js`, out).href);
