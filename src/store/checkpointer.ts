@@ -82,6 +82,9 @@ export class Checkpointer {
 
   /** Stops after the pass in progress and closes the worker's connection. */
   async stop(): Promise<void> {
+    // Referenced again while it stops: a process with nothing else left to do would otherwise
+    // exit before the worker's exit event, leaving the close (and a top-level await) unfinished.
+    this.worker.ref();
     this.worker.postMessage('stop');
     await this.exited;
   }
