@@ -10,6 +10,7 @@ import type { TransferEngine } from '../transfer/types.js';
 import type { Logger } from '../util/logger.js';
 import type { Command } from './commands.js';
 import { Connection } from './connection.js';
+import type { FileHasher } from './file-digest.js';
 import { type MoreCommand, type MoreResult, runMore } from './more-commands.js';
 import type { ControlSecurity } from './secure-socket.js';
 import { type TransferEvents, TransferManager } from './transfers.js';
@@ -61,6 +62,8 @@ export interface ChatClientOptions {
   logger: Logger;
   /** TLS with a pinned certificate, or plain TCP (the default, as the server's). */
   security?: ControlSecurity;
+  /** SHA-256 of a file to send; tests count calls. Default: stream the file (hashFile). */
+  hasher?: FileHasher;
 }
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -80,6 +83,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       options.engine,
       options.downloadDir,
       (name, info) => this.emit(name, info),
+      options.hasher,
     );
     this.attach(connection);
   }

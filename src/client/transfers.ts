@@ -6,9 +6,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PushEvent } from '../protocol/control.js';
 import { sanitizeFileName } from '../transfer/filename.js';
-import { hashFile } from '../transfer/hash.js';
 import type { Transfer, TransferEngine } from '../transfer/types.js';
 import type { Connection } from './connection.js';
+import { DigestCache, type FileHasher } from './file-digest.js';
 import { type PlayerProcess, startPlayer } from './player-process.js';
 import {
   DEFAULT_RECEIVE_LIMITS,
@@ -76,6 +76,7 @@ export class TransferManager {
   private readonly idleWaiters: Array<() => void> = [];
   private user = '';
   private player: readonly string[] | null = null;
+  private readonly digests: DigestCache;
 
   constructor(
     /** A getter, because a reconnect replaces the connection. */
@@ -83,7 +84,10 @@ export class TransferManager {
     private readonly engine: TransferEngine,
     private readonly downloadDir: string,
     private readonly emit: (name: keyof TransferEvents, info: TransferInfo) => void,
-  ) {}
+    hasher?: FileHasher,
+  ) {
+    this.digests = new DigestCache(hasher);
+  }
 
   setUser(user: string): void {
     this.user = user;
@@ -123,7 +127,9 @@ export class TransferManager {
       throw new TransferStartError('SELF', 'You cannot send a file to yourself.');
     }
     await checkReadableFile(filePath, filename);
-    const { size, sha256 } = await hashFile(filePath);
+    // A file changed after this point fails the receiver's SHA-256 check, and its new stat
+    // makes the next send hash it again.
+    const { size, sha256 } = await this.digests.digest(filePath);
     const keys = this.engine.createKeyPair();
     const reply = await this.connection().request({
       type: 'p2p-offer',
