@@ -311,6 +311,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       case 'transfer-cancelled':
         this.transfers.onCancelled(event.transferId, event.reason);
         break;
+      case 'transfer-peer-offline':
+        this.transfers.onPeerOffline(event.transferId, event.user);
+        break;
       case 'bye':
         // Logged out for idling: final, so the faces quit instead of signing in again.
         if (event.code === ErrorCode.IdleTimeout) this.loggingOut = true;

@@ -57,7 +57,16 @@ export function formatTransferDone(t: TransferInfo): string[] {
 
 export function formatTransferFailed(t: TransferInfo): string {
   const way = t.direction === 'send' ? `to ${t.peer}` : `from ${t.peer}`;
+  if (t.peerOffline) return `Transfer of ${t.filename} ${way} stopped: ${formatPeerOffline(t)}`;
   return `Transfer of ${t.filename} ${way} failed: ${t.error ?? 'unknown error'}`;
+}
+
+/** Why a transfer stopped when the server said its peer's session ended, and what to do. */
+export function formatPeerOffline(t: TransferInfo): string {
+  const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
+  return t.direction === 'send'
+    ? `${t.peer} went offline; ${pct}% delivered, send it again when they are back to resume.`
+    : `${t.peer} went offline; ${pct}% kept, send it again to resume.`;
 }
 
 /** Receiver: the file is streamed into a player as it arrives. */

@@ -42,6 +42,11 @@ export interface TransferInfo {
   resumed?: number;
   /** Bytes carried this time once done (less than size after a resume). */
   sent?: number;
+  /**
+   * The server said the other side's session ended, so this transfer was stopped at once
+   * (error says who); a receiver kept its bytes for a resume.
+   */
+  peerOffline?: boolean;
 }
 
 export interface TransferEvents {
@@ -243,6 +248,20 @@ export class TransferManager {
     this.running.get(transferId)?.cancel(reason);
   }
 
+  /**
+   * The other side's session ended: its process died, its connection dropped or it logged
+   * out. Its UDP side cannot be counted on, so stop now rather than at the stall time-out. A
+   * receiver that already holds every byte only has to verify and needs nobody.
+   */
+  onPeerOffline(transferId: string, user: string): void {
+    const transfer = this.running.get(transferId);
+    const info = this.table.get(transferId);
+    if (!transfer || !info || info.peer !== user) return;
+    if (info.direction === 'receive' && info.bytes >= info.size) return;
+    info.peerOffline = true;
+    transfer.cancel(`${user} went offline`);
+  }
+
   cancel(transferId: string, reason = 'cancelled by the user'): boolean {
     const transfer = this.running.get(transferId);
     transfer?.cancel(reason);
@@ -291,7 +310,7 @@ export class TransferManager {
       },
       (err: Error) => {
         info.state = 'failed';
-        info.error = err.message;
+        info.error = info.peerOffline ? `${info.peer} went offline` : err.message;
         this.finish(info.transferId);
         this.emit('transfer-failed', info);
       },

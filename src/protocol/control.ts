@@ -167,6 +167,8 @@ export type PushEvent =
       peer: Endpoint;
     }
   | { type: 'transfer-cancelled'; transferId: string; reason: string }
+  /** The other side of an accepted transfer (`user`) lost or ended its session. */
+  | { type: 'transfer-peer-offline'; transferId: string; user: string }
   | { type: 'bye'; reason: string; code?: string }
   | {
       type: 'presence';
@@ -304,6 +306,7 @@ const PUSH_TYPES = new Set<PushEvent['type']>([
   'group-invite',
   'transfer-offer',
   'transfer-cancelled',
+  'transfer-peer-offline',
   'bye',
   'presence',
   'receipt',

@@ -1,6 +1,8 @@
 /**
  * P2P rendezvous: holds each offer until the audience answers, declines, times out or
- * either side leaves. The file itself never passes through the server.
+ * either side leaves. The file itself never passes through the server. Accepted transfers are
+ * remembered until either side's session ends, so the other side hears of it at once instead
+ * of waiting out its stall time-out.
  */
 import { randomBytes } from 'node:crypto';
 import type { Endpoint, ReplyData, Request } from '../protocol/control.js';
@@ -26,7 +28,22 @@ interface PendingOffer {
   readonly reject: (error: Error) => void;
 }
 
+/** An accepted transfer: the server cannot see it end (the data is peer to peer). */
+interface OpenTransfer {
+  readonly presenter: ClientSession;
+  readonly from: string;
+  readonly audience: ClientSession;
+  readonly to: string;
+}
+
 export const offlineText = (user: string): string => `${user} is offline`;
+
+/**
+ * Accepted transfers remembered per presenter session; the oldest is forgotten first. The
+ * server does not hear when a transfer ends, so a session that sends many files would
+ * otherwise grow this without bound.
+ */
+export const MAX_OPEN_PER_PRESENTER = 64;
 
 /** Offers one presenter may have waiting at once; each holds a timer and a pending reply. */
 export const MAX_OFFERS_PER_PRESENTER = 8;
@@ -34,6 +51,7 @@ export const MAX_OFFERS_PER_PRESENTER = 8;
 /** Pending P2P offers by transfer id, each with its time-out. */
 export class TransferBroker {
   private readonly pending = new Map<string, PendingOffer>();
+  private readonly open = new Map<string, OpenTransfer>();
 
   constructor(
     private readonly timers: TimerGroup,
@@ -95,6 +113,7 @@ export class TransferBroker {
     }
     this.settle(offer);
     if (req.accept) {
+      this.remember(offer);
       const { address, udpPort } = offer.audienceUser;
       offer.resolve({
         transferId: offer.id,
@@ -114,8 +133,17 @@ export class TransferBroker {
     );
   }
 
-  /** A session ended: fail or cancel every offer it was part of. */
+  /** A session ended: fail or cancel every offer it was part of, tell every open peer. */
   sessionEnded(session: ClientSession): void {
+    for (const [transferId, open] of [...this.open]) {
+      if (open.presenter === session) {
+        this.open.delete(transferId);
+        open.audience.push({ type: 'transfer-peer-offline', transferId, user: open.from });
+      } else if (open.audience === session) {
+        this.open.delete(transferId);
+        open.presenter.push({ type: 'transfer-peer-offline', transferId, user: open.to });
+      }
+    }
     for (const offer of [...this.pending.values()]) {
       if (offer.audience === session) {
         this.settle(offer);
@@ -138,6 +166,28 @@ export class TransferBroker {
 
   get size(): number {
     return this.pending.size;
+  }
+
+  /** Accepted transfers whose sessions are both still there. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  private remember(offer: PendingOffer): void {
+    let mine = 0;
+    let oldest: string | undefined;
+    for (const [id, open] of this.open) {
+      if (open.presenter !== offer.presenter) continue;
+      oldest ??= id;
+      mine += 1;
+    }
+    if (mine >= MAX_OPEN_PER_PRESENTER && oldest !== undefined) this.open.delete(oldest);
+    this.open.set(offer.id, {
+      presenter: offer.presenter,
+      from: offer.from,
+      audience: offer.audience,
+      to: offer.audienceUser.username,
+    });
   }
 
   private expire(id: string): void {

@@ -1,7 +1,8 @@
 /**
  * The TUI shows what plain mode says about an incoming transfer: the newly pinned server
  * certificate at login, "Playing ... with ..." when a player is fed, and "Resuming ... at N%"
- * when an earlier attempt left bytes on disk (the presenter was killed mid-transfer).
+ * when an earlier attempt left bytes on disk, and between the two, "stopped: obiwan went offline"
+ * as soon as the server tells it the presenter was killed mid-transfer.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -38,7 +39,9 @@ beforeAll(async () => {
   yodaDir = await folder();
   const player = `'${process.execPath}' '${FAKE_PLAYER}' '${path.join(yodaDir, 'played.out')}'`;
   tui = new PtyTerminal(
-    ['client', '127.0.0.1', String(port), '0', '--player', player, '--stall-timeout', '3'],
+    // A stall time-out longer than the test's time limit: only the server's notice ends a
+    // receive whose presenter was killed.
+    ['client', '127.0.0.1', String(port), '0', '--player', player, '--stall-timeout', '600'],
     { cwd: yodaDir },
   );
 });
@@ -83,8 +86,11 @@ it('shows "Playing" and, after the presenter was killed, "Resuming ... at N%"', 
   }
   obiwan.kill('SIGKILL');
   await obiwan.exited;
-  // The transfers panel keeps the reason on one row.
-  await tui.waitFor(/talk\.mp4 ← obiwan +failed: transfer stalled/);
+  // The chat pane says why and what to do; the transfers panel keeps the reason on one row.
+  // The chat line wraps in the pane: its two halves.
+  await tui.waitFor('Transfer of talk.mp4 from obiwan stopped:');
+  await tui.waitFor(/obiwan went offline; \d+% kept, send it/);
+  await tui.waitFor(/talk\.mp4 ← obiwan +stopped: obiwan went offline/);
 
   obiwan = await presenter(obiwanDir);
   obiwan.line('/p2pvideo Yoda talk.mp4');

@@ -4,73 +4,35 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../../src/client/chat-client.js';
-import type { FileHasher } from '../../src/client/file-digest.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ChatClient } from '../../src/client/chat-client.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
-import { createTransferEngine } from '../../src/transfer/engine.js';
 import { hashFile } from '../../src/transfer/hash.js';
-import type { TransferEngine } from '../../src/transfer/types.js';
-import { silentLogger } from '../../src/util/logger.js';
-import { startTestServer, type TestServer, USERS } from '../helpers/server-fixture.js';
-import { sha256Of, tempDir, writeTestFile } from '../helpers/transfer-harness.js';
+import { useClientCores } from '../helpers/client-cores.js';
+import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
+
+function received(c: ChatClient): Promise<TransferInfo> {
+  return new Promise((resolve, reject) => {
+    c.once('transfer-complete', resolve);
+    c.once('transfer-failed', (info) => reject(new Error(info.error)));
+  });
+}
 
 describe('presenter digest cache', () => {
-  let t: TestServer;
-  const engines: TransferEngine[] = [];
-  const clients: ChatClient[] = [];
-  const dirs: string[] = [];
+  const cores = useClientCores();
   let hashed: string[];
-
-  async function dir(): Promise<string> {
-    const d = await tempDir();
-    dirs.push(d);
-    return d;
-  }
-
-  async function client(user: string, hasher?: FileHasher): Promise<[ChatClient, string]> {
-    const engine = await createTransferEngine({ port: 0, host: '127.0.0.1' });
-    engines.push(engine);
-    const downloadDir = await dir();
-    const c = await ChatClient.connect({
-      host: '127.0.0.1',
-      port: t.port,
-      engine,
-      downloadDir,
-      logger: silentLogger,
-      ...(hasher ? { hasher } : {}),
-    });
-    clients.push(c);
-    await c.login(user, USERS[user]!);
-    return [c, downloadDir];
-  }
-
-  function received(c: ChatClient): Promise<TransferInfo> {
-    return new Promise((resolve, reject) => {
-      c.once('transfer-complete', resolve);
-      c.once('transfer-failed', (info) => reject(new Error(info.error)));
-    });
-  }
-
-  beforeEach(async () => {
-    t = await startTestServer();
+  beforeEach(() => {
     hashed = [];
-  });
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.logout().catch(() => undefined);
-    for (const e of engines.splice(0)) await e.close();
-    await t.close();
-    for (const d of dirs.splice(0)) await fs.rm(d, { recursive: true, force: true });
   });
 
   it('hashes once for two audiences, and again after the file changed', async () => {
-    const [yoda] = await client('Yoda', (file) => {
+    const { client: yoda } = await cores.client('Yoda', (file) => {
       hashed.push(file);
       return hashFile(file);
     });
-    const [obiwan, obiwanDir] = await client('obiwan');
-    const [hans, hansDir] = await client('Hans');
-    const file = await writeTestFile(await dir(), 'talk.mp4', 3 * 1024 * 1024 + 17);
+    const { client: obiwan, downloads: obiwanDir } = await cores.client('obiwan');
+    const { client: hans, downloads: hansDir } = await cores.client('Hans');
+    const file = await writeTestFile(await cores.dir(), 'talk.mp4', 3 * 1024 * 1024 + 17);
 
     const first = received(obiwan);
     await yoda.run({ name: 'p2pvideo', to: 'obiwan', file: file.path });

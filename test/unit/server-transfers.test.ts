@@ -4,7 +4,7 @@ import type { ClientSession } from '../../src/server/context.js';
 import type { OnlineUser } from '../../src/server/presence.js';
 import type { ServerError } from '../../src/server/server-error.js';
 import { TimerGroup } from '../../src/server/timers.js';
-import { TransferBroker } from '../../src/server/transfers.js';
+import { MAX_OPEN_PER_PRESENTER, TransferBroker } from '../../src/server/transfers.js';
 import { FakeTimers } from '../helpers/server-fixture.js';
 
 /** A session that records its pushes. */
@@ -131,6 +131,65 @@ describe('TransferBroker', () => {
       reason: 'Yoda is offline',
     });
     expect(timers.size).toBe(0);
+  });
+});
+
+describe('TransferBroker, accepted transfers', () => {
+  async function accepted(s: ReturnType<typeof setup>, id: string) {
+    const reply = s.start();
+    s.broker.answer(s.obiwan.session, answer(id, true));
+    await reply;
+  }
+
+  it('tells the audience at once when the presenter session ends, once', async () => {
+    const s = setup();
+    await accepted(s, 't1');
+    await accepted(s, 't2');
+    expect(s.broker.openCount).toBe(2);
+    s.obiwan.pushes.length = 0;
+    s.broker.sessionEnded(s.yoda.session);
+    expect(s.obiwan.pushes).toEqual([
+      { type: 'transfer-peer-offline', transferId: 't1', user: 'Yoda' },
+      { type: 'transfer-peer-offline', transferId: 't2', user: 'Yoda' },
+    ]);
+    expect(s.broker.openCount).toBe(0);
+    s.broker.sessionEnded(s.yoda.session);
+    s.broker.sessionEnded(s.obiwan.session);
+    expect(s.obiwan.pushes).toHaveLength(2);
+    expect(s.yoda.pushes).toEqual([]);
+  });
+
+  it('tells the presenter when the audience session ends', async () => {
+    const s = setup();
+    await accepted(s, 't1');
+    s.broker.sessionEnded(s.obiwan.session);
+    expect(s.yoda.pushes).toEqual([
+      { type: 'transfer-peer-offline', transferId: 't1', user: 'obiwan' },
+    ]);
+    expect(s.broker.openCount).toBe(0);
+  });
+
+  it('a declined or timed-out offer is not remembered as open', async () => {
+    const s = setup();
+    const declined = s.start().catch(() => 'declined');
+    s.broker.answer(s.obiwan.session, answer('t1', false));
+    await declined;
+    const ignored = s.start().catch(() => 'timed out');
+    s.fake.fire(1000);
+    await ignored;
+    expect(s.broker.openCount).toBe(0);
+  });
+
+  it(`remembers at most ${MAX_OPEN_PER_PRESENTER} per presenter, forgetting the oldest`, async () => {
+    const s = setup();
+    for (let i = 1; i <= MAX_OPEN_PER_PRESENTER + 1; i++) await accepted(s, `t${i}`);
+    expect(s.broker.openCount).toBe(MAX_OPEN_PER_PRESENTER);
+    s.obiwan.pushes.length = 0;
+    s.broker.sessionEnded(s.yoda.session);
+    const told = s.obiwan.pushes.map((p) => (p as { transferId: string }).transferId);
+    expect(told).not.toContain('t1');
+    expect(told).toContain(`t${MAX_OPEN_PER_PRESENTER + 1}`);
+    expect(told).toHaveLength(MAX_OPEN_PER_PRESENTER);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../src/client/conversations.js';
+import { formatTransferFailed } from '../../src/client/format.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
 import { computeLayout } from '../../src/tui/view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../../src/tui/view-models/message-rows.js';
@@ -141,6 +142,13 @@ describe('transfers panel', () => {
       transferRow({ ...base, state: 'failed', error: 'timed out' }, 70, false),
     );
     expect(failed).toContain('failed: timed out');
+    const gone = { ...base, state: 'failed' as const, error: 'obiwan went offline' };
+    expect(rowText(transferRow({ ...gone, peerOffline: true }, 70, false))).toContain(
+      'stopped: obiwan went offline',
+    );
+    expect(formatTransferFailed({ ...gone, peerOffline: true })).toBe(
+      'Transfer of clip.mp4 from obiwan stopped: obiwan went offline; 50% kept, send it again to resume.',
+    );
   });
 
   it('lists running transfers first, then the newest finished', () => {

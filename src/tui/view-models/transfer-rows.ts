@@ -32,7 +32,8 @@ function labelRoom(t: TransferInfo, width: number, tail: string): number {
 export function transferRow(t: TransferInfo, width: number, selected: boolean): Row {
   const mark = selected ? '>' : ' ';
   if (t.state === 'failed') {
-    const text = `${mark}${transferLabel(t)}  failed: ${t.error ?? 'unknown error'}`;
+    const outcome = t.peerOffline ? 'stopped' : 'failed';
+    const text = `${mark}${transferLabel(t)}  ${outcome}: ${t.error ?? 'unknown error'}`;
     return [{ text: fitWidth(text, width), style: 'fail' }];
   }
   if (t.state === 'done') {
