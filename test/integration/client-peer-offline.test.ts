@@ -44,6 +44,33 @@ describe('a transfer whose peer session ends', () => {
     expect(obiwan.transfers.activeCount).toBe(0);
   });
 
+  it('a repeated offer the server did not report ends the orphaned receive, not by stalling', async () => {
+    // The presenter's session is still there (its process died but the server has not
+    // noticed yet): the same presenter offering the same file again replaces its twin.
+    const { client: obiwan } = await cores.client('obiwan');
+    const yoda = await cores.server.login('Yoda', 1);
+    const offer = {
+      to: 'obiwan',
+      filename: 'talk.mp4',
+      size: 5_000_000,
+      sha256: 'cd'.repeat(32),
+      publicKey: (await cores.engine()).createKeyPair().publicKey,
+    };
+    const first = new Promise<TransferInfo>((r) => obiwan.once('transfer-incoming', r));
+    await yoda.ok('p2p-offer', offer);
+    const orphan = await first;
+    const ended = failed(obiwan);
+    const second = yoda.ok('p2p-offer', offer);
+    const info = await ended;
+    expect(info.transferId).toBe(orphan.transferId);
+    expect(info.peerOffline).toBeUndefined();
+    expect(formatTransferFailed(info)).toBe(
+      'Transfer of talk.mp4 from Yoda failed: transfer cancelled: the presenter sent the same file again',
+    );
+    expect((await second).transferId).not.toBe(orphan.transferId);
+    expect(obiwan.transfers.activeCount).toBe(1);
+  });
+
   it('the presenter stops at once when the audience connection drops', async () => {
     const source = await writeTestFile(await cores.dir(), 'talk.mp4', 5_000_000);
     const { client: yoda } = await cores.client('Yoda');
