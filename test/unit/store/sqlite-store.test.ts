@@ -13,6 +13,7 @@ import {
   openSqliteStore,
   type SqliteStore,
 } from '../../../src/store/sqlite-store.js';
+import { QueueFullError } from '../../../src/store/store.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
 
 let dir: string;
@@ -115,6 +116,21 @@ describe('messages', () => {
     await expect(
       store.addGroupMessage({ group: 'nope', ts: 1, from: 'Yoda', text: 'x' }, []),
     ).rejects.toThrow(/no group/);
+  });
+
+  it('refuses a direct message to a full offline queue with QueueFullError, on a file and in memory', async () => {
+    await store.close();
+    for (const where of [dir, null]) {
+      store = openSqliteStore(where, 1);
+      const first = await direct('Yoda', 'Hans', 'one', 1, true);
+      const err = await direct('Yoda', 'Hans', 'two', 2, true).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(QueueFullError);
+      expect((err as QueueFullError).username).toBe('Hans');
+      // The refused one is not stored and its number is free again.
+      expect((await direct('Yoda', 'obiwan', 'three')).n).toBe(first.n + 1);
+      await store.close();
+    }
+    store = openSqliteStore(dir);
   });
 
   it('keeps an offline queue in order and empties it when taken', async () => {
