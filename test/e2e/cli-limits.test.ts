@@ -5,25 +5,16 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
-import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+import { useCliWorkspace } from '../helpers/cli-workspace.js';
+import { SAMPLE_CREDENTIALS as PW } from '../helpers/temp-dir.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-const procs: CliProcess[] = [];
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await makeTempDir());
-  await writeCredentials(dir);
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) p.kill();
-  await cleanup();
-});
+const ws = useCliWorkspace();
+const { procs } = ws;
 
 function client(port: number, args: string[] = []): CliProcess {
-  const c = new CliProcess(['client', '127.0.0.1', String(port), '0', ...args], { cwd: dir });
+  const c = new CliProcess(['client', '127.0.0.1', String(port), '0', ...args], { cwd: ws.dir });
   procs.push(c);
   return c;
 }
@@ -36,7 +27,7 @@ async function tryLogin(c: CliProcess, user: string, password: string): Promise<
 }
 
 it('--login-timeout and --max-failed-logins-per-minute take effect', async () => {
-  const { proc, port } = await startServerProcess(dir, [
+  const { proc, port } = await startServerProcess(ws.dir, [
     '--login-timeout',
     '1',
     '--max-failed-logins-per-minute',
@@ -66,10 +57,10 @@ it('--login-timeout and --max-failed-logins-per-minute take effect', async () =>
 }, 20_000);
 
 it('--max-file-size makes the audience decline a larger offer with the reason', async () => {
-  const { proc, port } = await startServerProcess(dir);
+  const { proc, port } = await startServerProcess(ws.dir);
   procs.push(proc);
-  const yodaDir = path.join(dir, 'yoda');
-  const obiwanDir = path.join(dir, 'obiwan');
+  const yodaDir = path.join(ws.dir, 'yoda');
+  const obiwanDir = path.join(ws.dir, 'obiwan');
   await fs.mkdir(yodaDir);
   await fs.mkdir(obiwanDir);
   await fs.writeFile(path.join(yodaDir, 'big.bin'), Buffer.alloc(2048, 7));

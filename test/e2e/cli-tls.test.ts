@@ -5,28 +5,19 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
-import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+import { useCliWorkspace } from '../helpers/cli-workspace.js';
+import { SAMPLE_CREDENTIALS as PW } from '../helpers/temp-dir.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-const procs: CliProcess[] = [];
-
-beforeEach(async () => {
-  ({ dir, cleanup } = await makeTempDir());
-  await writeCredentials(dir);
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) p.kill();
-  await cleanup();
-});
+const ws = useCliWorkspace();
+const { procs } = ws;
 
 const FINGERPRINT = /fingerprint: (SHA256 [0-9A-F:]{95})/;
-const knownServers = () => path.join(dir, '.tessenger-config', 'known_servers');
+const knownServers = () => path.join(ws.dir, '.tessenger-config', 'known_servers');
 
 async function server(args: string[] = []): Promise<{ proc: CliProcess; port: number }> {
-  const started = await startServerProcess(dir, args);
+  const started = await startServerProcess(ws.dir, args);
   procs.push(started.proc);
   return started;
 }
@@ -36,10 +27,10 @@ describe('TLS control channel', () => {
     const first = await server();
     const fingerprint = (await first.proc.waitFor(FINGERPRINT))[1]!;
     expect(first.proc.stdout).toContain('(new, saved in ./data/tls-cert.pem)');
-    const key = await fs.stat(path.join(dir, 'data', 'tls-key.pem'));
+    const key = await fs.stat(path.join(ws.dir, 'data', 'tls-key.pem'));
     expect(key.mode & 0o077).toBe(0);
 
-    const yoda = await loginClient(dir, first.port, 'Yoda', PW.Yoda!);
+    const yoda = await loginClient(ws.dir, first.port, 'Yoda', PW.Yoda!);
     procs.push(yoda);
     expect(yoda.stderr).toContain(`New server 127.0.0.1:${first.port}: certificate ${fingerprint}`);
     expect(await fs.readFile(knownServers(), 'utf8')).toBe(
@@ -54,7 +45,7 @@ describe('TLS control channel', () => {
     const restarted = await startSamePort(null, first.port);
     expect((await restarted.waitFor(FINGERPRINT))[1]).toBe(fingerprint);
     expect(restarted.stdout).not.toContain('(new');
-    const obiwan = await loginClient(dir, first.port, 'obiwan', PW.obiwan!);
+    const obiwan = await loginClient(ws.dir, first.port, 'obiwan', PW.obiwan!);
     procs.push(obiwan);
     expect(obiwan.stderr).not.toContain('New server');
   });
@@ -62,19 +53,19 @@ describe('TLS control channel', () => {
   it('refuses a changed certificate and names both fingerprints', async () => {
     const first = await server();
     const pinned = (await first.proc.waitFor(FINGERPRINT))[1]!;
-    const yoda = await loginClient(dir, first.port, 'Yoda', PW.Yoda!);
+    const yoda = await loginClient(ws.dir, first.port, 'Yoda', PW.Yoda!);
     yoda.end();
     await yoda.exited;
     first.proc.kill('SIGTERM');
     await first.proc.exited;
     // A new key pair, as an impostor on the same address would have.
-    await fs.rm(path.join(dir, 'data', 'tls-key.pem'));
-    await fs.rm(path.join(dir, 'data', 'tls-cert.pem'));
+    await fs.rm(path.join(ws.dir, 'data', 'tls-key.pem'));
+    await fs.rm(path.join(ws.dir, 'data', 'tls-cert.pem'));
     const impostor = await startSamePort(null, first.port);
     const presented = (await impostor.waitFor(FINGERPRINT))[1]!;
     expect(presented).not.toBe(pinned);
 
-    const c = new CliProcess(['client', '127.0.0.1', String(first.port), '0'], { cwd: dir });
+    const c = new CliProcess(['client', '127.0.0.1', String(first.port), '0'], { cwd: ws.dir });
     procs.push(c);
     expect(await c.exited).toBe(1);
     expect(c.stderr).toContain(`pinned:    ${pinned}`);
@@ -87,7 +78,7 @@ describe('TLS control channel', () => {
     const plain = await server(['--insecure-plain']);
     expect(plain.proc.stdout).not.toContain('fingerprint');
     await waitStderr(plain.proc, /WARNING: --insecure-plain/);
-    const c = await loginClient(dir, plain.port, 'vader', PW.vader!, ['--insecure-plain']);
+    const c = await loginClient(ws.dir, plain.port, 'vader', PW.vader!, ['--insecure-plain']);
     procs.push(c);
     expect(c.stderr).toMatch(/WARNING: --insecure-plain/);
     await expect(fs.stat(knownServers())).rejects.toThrow();
@@ -98,7 +89,7 @@ describe('TLS control channel', () => {
     const c = new CliProcess(
       ['client', '127.0.0.1', String(tlsServer.port), '0', '--insecure-plain'],
       {
-        cwd: dir,
+        cwd: ws.dir,
       },
     );
     procs.push(c);
@@ -110,7 +101,7 @@ describe('TLS control channel', () => {
 
   it('a TLS client at a --insecure-plain server is told so at once', async () => {
     const plain = await server(['--insecure-plain']);
-    const c = new CliProcess(['client', '127.0.0.1', String(plain.port), '0'], { cwd: dir });
+    const c = new CliProcess(['client', '127.0.0.1', String(plain.port), '0'], { cwd: ws.dir });
     procs.push(c);
     expect(await c.exited).toBe(1);
     expect(c.stderr).toContain('the server does not speak TLS');
@@ -127,7 +118,9 @@ async function startSamePort(
 ): Promise<CliProcess> {
   previous?.proc.kill('SIGTERM');
   if (previous) await previous.proc.exited;
-  const proc = new CliProcess(['server', String(port), '3', '--host', '127.0.0.1'], { cwd: dir });
+  const proc = new CliProcess(['server', String(port), '3', '--host', '127.0.0.1'], {
+    cwd: ws.dir,
+  });
   procs.push(proc);
   await proc.waitFor(`listening on 127.0.0.1:${port}`);
   return proc;
