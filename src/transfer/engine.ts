@@ -15,7 +15,13 @@ import { ReceiveTransfer } from './receiver.js';
 import { SendTransfer } from './sender.js';
 import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
 import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } from './types.js';
-import { bindUdpSocket, type DatagramSocket, type Peer, type SocketStats } from './udp-socket.js';
+import {
+  bindUdpSocket,
+  canonicalAddress,
+  type DatagramSocket,
+  type Peer,
+  type SocketStats,
+} from './udp-socket.js';
 
 /** Chunk payload on loopback, where datagrams never fragment on a wire. */
 export const LOOPBACK_CHUNK = 60 * 1024;
@@ -182,10 +188,9 @@ export function createEngineOnSocket(
 }
 
 function samePeer(from: Peer, peer: Peer): boolean {
-  if (from.port !== peer.port) return false;
-  const a = from.address.replace(/^::ffff:/, '');
-  const b = peer.address.replace(/^::ffff:/, '');
-  return a === b || (b === 'localhost' && a === '127.0.0.1');
+  return (
+    from.port === peer.port && canonicalAddress(from.address) === canonicalAddress(peer.address)
+  );
 }
 
 function isLoopback(address: string): boolean {

@@ -16,7 +16,7 @@
  *   go on to the cheap checks and the authentication that tells them apart, so junk sent with
  *   the peer's spoofed address cannot starve the peer's authentic datagrams.
  */
-import type { DatagramSocket, Peer } from './udp-socket.js';
+import { canonicalAddress, type DatagramSocket, type Peer } from './udp-socket.js';
 
 /** A token bucket: `perSec` tokens a second, holding at most `burst`. */
 export interface BucketRate {
@@ -121,9 +121,7 @@ export function rateCapOptions(options: Partial<RateCapOptions> = {}): RateCapOp
 
 /** One endpoint spelling for buckets, as the engine's address check sees it. */
 export function endpointKey(address: string, port: number): string {
-  // Runs twice per datagram: no regular expression on the common path.
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return `${a === 'localhost' ? '127.0.0.1' : a}:${port}`;
+  return `${canonicalAddress(address)}:${port}`;
 }
 
 export class RateCaps {

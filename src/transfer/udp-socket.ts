@@ -10,6 +10,15 @@ export interface Peer {
   port: number;
 }
 
+/**
+ * One spelling of an IPv4 address as the engine compares them: a v4-mapped `::ffff:` prefix
+ * dropped, `localhost` as 127.0.0.1. Runs per datagram: no regular expression.
+ */
+export function canonicalAddress(address: string): string {
+  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return a === 'localhost' ? '127.0.0.1' : a;
+}
+
 export interface DatagramSocket {
   /** Local port the socket is bound to. */
   readonly port: number;
