@@ -6,13 +6,12 @@
  * logs in again and the second send resumes from them. The side that is told runs with a stall
  * time-out (600 s) longer than the test's time limit, so only the server's notice can end it.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
 
 const SIZE = 300 * 1024 * 1024 + 4321;
 const STALL = ['--stall-timeout', '3'];
@@ -26,23 +25,6 @@ async function folder(): Promise<string> {
   const t = await makeTempDir();
   temps.push(t.cleanup);
   return t.dir;
-}
-
-async function shaOfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(file)) hash.update(piece as Buffer);
-  return hash.digest('hex');
-}
-
-/** Random, not sparse: a resume that trusted unwritten (zero) bytes would pass on zeros. */
-async function writeRandomFile(file: string, size: number): Promise<void> {
-  const handle = await fs.open(file, 'w');
-  for (let done = 0; done < size; ) {
-    const piece = randomBytes(Math.min(16 * 1024 * 1024, size - done));
-    await handle.write(piece, 0, piece.length, done);
-    done += piece.length;
-  }
-  await handle.close();
 }
 
 /** Bytes the receiver's sidecar says are on disk (0 until it first appears). */
@@ -91,9 +73,7 @@ describe('resume after the audience process was killed', () => {
   it('sends only what is missing, and the file arrives intact', async () => {
     const yodaDir = await folder();
     const obiwanDir = await folder();
-    const source = path.join(yodaDir, 'big.mp4');
-    await writeRandomFile(source, SIZE);
-    const wanted = await shaOfFile(source);
+    const { sha256: wanted } = await writeTestFile(yodaDir, 'big.mp4', SIZE);
     const yoda = await login(yodaDir, 'Yoda', NO_STALL);
     let obiwan = await login(obiwanDir, 'obiwan');
 
@@ -124,7 +104,7 @@ describe('resume after the audience process was killed', () => {
     expect(Number(sent[1])).toBeLessThan(SIZE);
     expect(Number(sent[1])).toBeLessThanOrEqual(SIZE - kept + 64 * 1024);
     await obiwan.waitFor('Received big.mp4 from Yoda', { from: oFrom, timeoutMs: 120_000 });
-    expect(await shaOfFile(path.join(obiwanDir, 'Yoda_big.mp4'))).toBe(wanted);
+    expect(await sha256Of(path.join(obiwanDir, 'Yoda_big.mp4'))).toBe(wanted);
     if (process.env.SHOW_TRANSFER_OUTPUT) console.log(yoda.stdout, obiwan.stdout, { kept });
     // The sidecar goes just after DONE (closing the part file must not delay it).
     const leftovers = async () =>
@@ -145,9 +125,7 @@ describe('resume after the presenter process was killed', () => {
   it('resumes from what the audience already has when the presenter sends again', async () => {
     const yodaDir = await folder();
     const obiwanDir = await folder();
-    const source = path.join(yodaDir, 'talk.mp4');
-    await writeRandomFile(source, SIZE);
-    const wanted = await shaOfFile(source);
+    const { sha256: wanted } = await writeTestFile(yodaDir, 'talk.mp4', SIZE);
     let yoda = await login(yodaDir, 'Yoda');
     const obiwan = await login(obiwanDir, 'obiwan', NO_STALL);
 
@@ -172,6 +150,6 @@ describe('resume after the presenter process was killed', () => {
     const sent = await yoda.waitFor(/Resumed: .* sent \((\d+) bytes\)/, { from });
     expect(Number(sent[1])).toBeLessThan(SIZE);
     await obiwan.waitFor('Received talk.mp4 from Yoda', { from: oFrom, timeoutMs: 120_000 });
-    expect(await shaOfFile(path.join(obiwanDir, 'Yoda_talk.mp4'))).toBe(wanted);
+    expect(await sha256Of(path.join(obiwanDir, 'Yoda_talk.mp4'))).toBe(wanted);
   }, 240_000);
 });
