@@ -6,33 +6,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CliProcess,
-  FAKE_PLAYER,
-  loginClient,
-  startServerProcess,
-} from '../helpers/cli-process.js';
-import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CliProcess, FAKE_PLAYER, loginClient } from '../helpers/cli-process.js';
+import { useServerProcess } from '../helpers/cli-workspace.js';
+import { SAMPLE_CREDENTIALS as PW } from '../helpers/temp-dir.js';
 
-const temps: Array<() => Promise<void>> = [];
-const procs: CliProcess[] = [];
-let port: number;
+const server = useServerProcess();
+const { procs, folder } = server;
 let yoda: CliProcess;
 let yodaDir: string;
-
-async function folder(): Promise<string> {
-  const t = await makeTempDir();
-  temps.push(t.cleanup);
-  return t.dir;
-}
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const quote = (s: string) => `'${s}'`;
 
 /** Logs a client in with its own environment (loginClient has none). */
 async function login(cwd: string, user: string, args: string[], env?: NodeJS.ProcessEnv) {
-  const proc = new CliProcess(['client', '127.0.0.1', String(port), '0', ...args], { cwd, env });
+  const proc = new CliProcess(['client', '127.0.0.1', String(server.port), '0', ...args], {
+    cwd,
+    env,
+  });
   procs.push(proc);
   await proc.waitFor('Username: ');
   proc.line(user);
@@ -66,19 +58,9 @@ async function send(audience: CliProcess, to: string, name: string, content: Buf
 }
 
 beforeAll(async () => {
-  const serverDir = await folder();
-  await writeCredentials(serverDir);
-  const started = await startServerProcess(serverDir, ['--credentials', 'credentials.txt']);
-  procs.push(started.proc);
-  port = started.port;
   yodaDir = await folder();
-  yoda = await loginClient(yodaDir, port, 'Yoda', PW.Yoda!);
+  yoda = await loginClient(yodaDir, server.port, 'Yoda', PW.Yoda!);
   procs.push(yoda);
-});
-
-afterAll(async () => {
-  for (const proc of procs) proc.kill();
-  for (const cleanup of temps) await cleanup();
 });
 
 describe('--player', () => {

@@ -8,24 +8,18 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
-import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
+import { describe, expect, it } from 'vitest';
+import { type CliProcess, loginClient } from '../helpers/cli-process.js';
+import { useServerProcess } from '../helpers/cli-workspace.js';
+import { SAMPLE_CREDENTIALS as PW } from '../helpers/temp-dir.js';
 import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
 
 const SIZE = 300 * 1024 * 1024 + 4321;
 const STALL = ['--stall-timeout', '3'];
 /** Longer than each test's time limit (240 s): a transfer ended under it did not stall. */
 const NO_STALL = ['--stall-timeout', '600'];
-const temps: Array<() => Promise<void>> = [];
-const procs: CliProcess[] = [];
-let port: number;
-
-async function folder(): Promise<string> {
-  const t = await makeTempDir();
-  temps.push(t.cleanup);
-  return t.dir;
-}
+const server = useServerProcess();
+const { procs, folder } = server;
 
 /** Bytes the receiver's sidecar says are on disk (0 until it first appears). */
 async function sidecarBytes(dir: string): Promise<number> {
@@ -51,23 +45,10 @@ async function waitForSidecar(dir: string): Promise<void> {
 }
 
 async function login(cwd: string, user: string, extra = STALL): Promise<CliProcess> {
-  const proc = await loginClient(cwd, port, user, PW[user]!, extra);
+  const proc = await loginClient(cwd, server.port, user, PW[user]!, extra);
   procs.push(proc);
   return proc;
 }
-
-beforeAll(async () => {
-  const serverDir = await folder();
-  await writeCredentials(serverDir);
-  const started = await startServerProcess(serverDir, ['--credentials', 'credentials.txt']);
-  procs.push(started.proc);
-  port = started.port;
-});
-
-afterAll(async () => {
-  for (const proc of procs) proc.kill();
-  for (const cleanup of temps) await cleanup();
-});
 
 describe('resume after the audience process was killed', () => {
   it('sends only what is missing, and the file arrives intact', async () => {
