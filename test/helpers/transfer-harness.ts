@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import {
   createTransferEngine,
   type EngineOptions,
@@ -81,15 +82,20 @@ export async function enginePair(
         impairment: options.impairment,
       })
     : null;
+  let closing: Promise<void> | undefined;
   return {
     sender,
     receiver,
     proxy,
     toReceiver: { address: '127.0.0.1', port: proxy ? proxy.portForA : receiver.port },
     toSender: { address: '127.0.0.1', port: proxy ? proxy.portForB : sender.port },
-    async close() {
-      await Promise.all([sender.close(), receiver.close()]);
-      await proxy?.close();
+    /** Closes both engines and the proxy; later calls wait for the same closing. */
+    close() {
+      closing ??= (async () => {
+        await Promise.all([sender.close(), receiver.close()]);
+        await proxy?.close();
+      })();
+      return closing;
     },
   };
 }
@@ -130,4 +136,22 @@ export function startTransfer(
     remotePublicKey: rKeys.publicKey,
   });
   return { send, receive };
+}
+
+/**
+ * enginePair for a describe block: returns the function to open pairs with, and closes every
+ * pair it opened after each test.
+ */
+export function enginePairsClosedAfterEach(): (
+  options?: Parameters<typeof enginePair>[0],
+) => Promise<EnginePair> {
+  const open: EnginePair[] = [];
+  afterEach(async () => {
+    for (const pair of open.splice(0)) await pair.close();
+  });
+  return async (options) => {
+    const pair = await enginePair(options);
+    open.push(pair);
+    return pair;
+  };
 }

@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -11,15 +10,11 @@ import {
 } from '../helpers/transfer-harness.js';
 
 describe('transfer engine over loopback', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   for (const size of [0, 1, 999, 1000, 1001, 3 * 1024 * 1024 + 17]) {
     it(`moves ${size} bytes intact (chunk 1000)`, async () => {
-      pair = await enginePair({ engine: { chunkSize: 1000 } });
+      const pair = await openPair({ engine: { chunkSize: 1000 } });
       const src = await tempDir();
       const dst = await tempDir();
       const file = await writeTestFile(src, 'lecture1.mp4', size);
@@ -33,13 +28,12 @@ describe('transfer engine over loopback', () => {
       expect(left).toEqual(['Yoda_lecture1.mp4']);
       expect(send.pendingTimers).toBe(0);
       await pair.close();
-      pair = null;
       expect(receive.pendingTimers).toBe(0);
     });
   }
 
   it('saves two concurrent receptions of the same file into one folder under two names', async () => {
-    pair = await enginePair({ engine: { chunkSize: 1000 } });
+    const pair = await openPair({ engine: { chunkSize: 1000 } });
     const src = await tempDir();
     const dst = await tempDir();
     const file = await writeTestFile(src, 'same.bin', 200_000);
@@ -53,7 +47,7 @@ describe('transfer engine over loopback', () => {
 
   // Not slow (2-5 s on 2 cores), so it runs by default rather than behind TESSENGER_SLOW.
   it('moves 200 MiB with the default loopback chunk size', async () => {
-    pair = await enginePair();
+    const pair = await openPair();
     const src = await tempDir();
     const dst = await tempDir();
     const file = await writeTestFile(src, 'big.bin', 200 * 1024 * 1024);

@@ -1,8 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -10,14 +9,10 @@ import {
 } from '../helpers/transfer-harness.js';
 
 describe('transfer engine: concurrency and streaming', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   it('runs two transfers at once in both directions over one socket each, at 5 % loss', async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 2048 },
       seed: 9,
       impairment: { loss: 0.05, reorder: 0.05, duplicate: 0.02 },
@@ -49,7 +44,7 @@ describe('transfer engine: concurrency and streaming', () => {
   });
 
   it('streams in-order bytes to a sink while saving', async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 1500 },
       seed: 3,
       impairment: { loss: 0.05, reorder: 0.1 },
@@ -77,7 +72,7 @@ describe('transfer engine: concurrency and streaming', () => {
   });
 
   it('keeps saving when the stream sink fails', async () => {
-    pair = await enginePair({ engine: { chunkSize: 4096 } });
+    const pair = await openPair({ engine: { chunkSize: 4096 } });
     const src = await tempDir();
     const dst = await tempDir();
     const file = await writeTestFile(src, 'clip.mp4', 1024 * 1024);

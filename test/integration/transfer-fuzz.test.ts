@@ -4,11 +4,10 @@
  * file arrives. The file must be intact, every kind of junk counted as dropped, and junk
  * never answered (no reflection or amplification). FUZZ_DATAGRAMS scales it up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_DATAGRAM } from '../../src/transfer/datagram.js';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -19,14 +18,10 @@ import { createFlooder, type FloodKind } from '../helpers/udp-flood.js';
 const DATAGRAMS = Number(process.env.FUZZ_DATAGRAMS ?? 60_000);
 
 describe('transfer datagram fuzzing', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   it(`keeps a file intact under ${DATAGRAMS} hostile datagrams and answers none of them`, async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 4096 },
       impairment: { rateBytesPerSec: 6_000_000 },
     });

@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -9,15 +8,11 @@ import {
 } from '../helpers/transfer-harness.js';
 
 describe('transfer engine through the impairment proxy', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   for (const loss of [0, 0.05, 0.2]) {
     it(`keeps a 3 MiB file intact at ${loss * 100} % loss with reordering and duplication`, async () => {
-      pair = await enginePair({
+      const pair = await openPair({
         engine: { chunkSize: 4096 },
         seed: 42 + loss * 100,
         impairment: { loss, duplicate: 0.05, reorder: 0.05, reorderDelayMs: 3 },

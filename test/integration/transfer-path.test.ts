@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -9,14 +8,10 @@ import {
 } from '../helpers/transfer-harness.js';
 
 describe('transfer engine on a WAN-like path', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   it('crosses a 4 MB/s bottleneck with a 20 ms RTT, 1 % loss and 1200-byte chunks without drowning it', async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 1200 },
       seed: 5,
       impairment: { delayMs: 10, rateBytesPerSec: 4_000_000, queueBytes: 64 * 1024, loss: 0.01 },

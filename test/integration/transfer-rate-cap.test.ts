@@ -5,11 +5,10 @@
  * authenticated datagrams are capped, replies stay under their rate and byte budget, and the
  * file still arrives intact.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RateCapOptions } from '../../src/transfer/rate-cap.js';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -27,14 +26,10 @@ const caps: Partial<RateCapOptions> = {
 };
 
 describe('UDP rate caps', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   it('engage under a flood mid-transfer without starving the real peer', async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 4096, rateCaps: caps },
       impairment: { rateBytesPerSec: 8_000_000 },
     });
@@ -99,7 +94,7 @@ describe('UDP rate caps', () => {
   }, 90_000);
 
   it('do not engage on an honest loopback transfer at their defaults', async () => {
-    pair = await enginePair();
+    const pair = await openPair();
     const file = await writeTestFile(await tempDir(), 'honest.bin', 64 * 1024 * 1024);
     const t = startTransfer(pair, file, await tempDir());
     const [, got] = await Promise.all([t.send.done, t.receive.done]);

@@ -1,10 +1,9 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTransferEngine } from '../../src/transfer/engine.js';
 import {
-  type EnginePair,
-  enginePair,
+  enginePairsClosedAfterEach,
   sha256Of,
   startTransfer,
   tempDir,
@@ -12,14 +11,10 @@ import {
 } from '../helpers/transfer-harness.js';
 
 describe('transfer engine against hostile datagrams', () => {
-  let pair: EnginePair | null = null;
-  afterEach(async () => {
-    await pair?.close();
-    pair = null;
-  });
+  const openPair = enginePairsClosedAfterEach();
 
   it('drops and counts forged, replayed, garbage and off-path datagrams; the file stays intact', async () => {
-    pair = await enginePair({
+    const pair = await openPair({
       engine: { chunkSize: 4096 },
       impairment: { rateBytesPerSec: 8_000_000 },
     });
@@ -48,7 +43,7 @@ describe('transfer engine against hostile datagrams', () => {
       proxy.inject('b', badHeader);
       // Garbage and a stranger replaying from another address.
       proxy.inject('b', Buffer.from('not a datagram at all, just text'));
-      stranger.send(sample, pair!.receiver.port, '127.0.0.1');
+      stranger.send(sample, pair.receiver.port, '127.0.0.1');
     }, 5);
     try {
       const [, got] = await Promise.all([t.send.done, t.receive.done]);
@@ -66,7 +61,7 @@ describe('transfer engine against hostile datagrams', () => {
   });
 
   it('rejects a malformed peer key with BAD_KEY and a missing file with FILE_ERROR', async () => {
-    pair = await enginePair();
+    const pair = await openPair();
     const keys = pair.sender.createKeyPair();
     const bad = pair.sender.send({
       transferId: 'k',
@@ -94,14 +89,14 @@ describe('transfer engine against hostile datagrams', () => {
   });
 
   it('refuses a port in use with an error naming the port', async () => {
-    pair = await enginePair();
+    const pair = await openPair();
     await expect(
       createTransferEngine({ port: pair.sender.port, host: '127.0.0.1' }),
     ).rejects.toThrow(new RegExp(`UDP port ${pair.sender.port}.*in use`));
   });
 
   it('never overwrites: a taken final name gets -1, then -2', async () => {
-    pair = await enginePair({ engine: { chunkSize: 1000 } });
+    const pair = await openPair({ engine: { chunkSize: 1000 } });
     const src = await tempDir();
     const dst = await tempDir();
     await fs.writeFile(`${dst}/Yoda_notes.txt`, 'mine, keep');
@@ -117,7 +112,7 @@ describe('transfer engine against hostile datagrams', () => {
   });
 
   it('fails both sides with HASH_MISMATCH when the bytes do not match the offer, keeping nothing', async () => {
-    pair = await enginePair({ engine: { chunkSize: 1000 } });
+    const pair = await openPair({ engine: { chunkSize: 1000 } });
     const src = await tempDir();
     const dst = await tempDir();
     const file = await writeTestFile(src, 'changed.bin', 10_000, 1);
