@@ -60,9 +60,9 @@ export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSe
     const session = ctx.presence.session(name);
     if (session) out.add(session);
   };
-  for (const group of ctx.groups.all()) {
+  for (const group of ctx.groups.of(user)) {
     // A big group is a channel, not a circle of contacts: its members use /members.
-    if (group.members.size > MAX_PRESENCE_GROUP || !group.members.has(user)) continue;
+    if (group.members.size > MAX_PRESENCE_GROUP) continue;
     for (const name of group.members.keys()) add(name);
   }
   for (const name of ctx.presence.partners(user)) add(name);
