@@ -3,9 +3,9 @@
  * file again (to resume, or to another audience) does not read it all again. An entry holds
  * only while the file's identity and stat (inode, device, size, mtime) are unchanged.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { hashFile } from '../transfer/hash.js';
+import { fileStamp as stamp } from '../util/file-stamp.js';
 
 /** Reads a whole file and returns its size and SHA-256 (hex). */
 export type FileHasher = (filePath: string) => Promise<{ size: number; sha256: string }>;
@@ -51,10 +51,4 @@ export class DigestCache {
   get size(): number {
     return this.entries.size;
   }
-}
-
-async function stamp(filePath: string): Promise<string> {
-  const s = await fs.stat(filePath, { bigint: true });
-  // Nanosecond mtime (bigint), so two writes within one millisecond still differ.
-  return `${s.dev}:${s.ino}:${s.mtimeNs}:${s.size}`;
 }

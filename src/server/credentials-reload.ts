@@ -3,7 +3,7 @@
  * hand): before each login the file is stat'ed, and read again only when its inode, size or
  * modification time changed. No watcher, no timer: a change counts from the next login on.
  */
-import { stat } from 'node:fs/promises';
+import { fileStamp } from '../util/file-stamp.js';
 import type { Logger } from '../util/logger.js';
 import { type Credentials, loadCredentials, malformedLineText } from './credentials.js';
 
@@ -56,8 +56,7 @@ export class CredentialsReloader {
 
 async function stampOf(file: string): Promise<Stamp | null> {
   try {
-    const s = await stat(file, { bigint: true });
-    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+    return await fileStamp(file);
   } catch {
     return null;
   }
