@@ -5,6 +5,18 @@
  */
 import type Database from 'better-sqlite3';
 
+/**
+ * Direct messages are indexed by segment of 2^10 consecutive numbers, then pair. The size
+ * trades the pages a batch dirties (more with bigger segments) against the segments a cold
+ * pair's /history has to look into (more with smaller ones): measured in docs/PERFORMANCE.md,
+ * section 7. The statements must use the index's expression as written, so changing this
+ * needs a new migration that recreates the index.
+ */
+export const DIRECT_SEGMENT_BITS = 10;
+
+/** A direct message's segment, as the index direct_segment computes it. */
+export const DIRECT_SEGMENT = `(n >> ${DIRECT_SEGMENT_BITS})`;
+
 /** One schema step: the SQL that takes version `version - 1` to `version`. */
 interface Migration {
   version: number;
@@ -61,6 +73,16 @@ export const MIGRATIONS: readonly Migration[] = [
         username TEXT PRIMARY KEY,
         ts INTEGER NOT NULL
       );
+    `,
+  },
+  {
+    // Every direct message went into the pair index at a random place, so each commit
+    // dirtied and wrote about one index page per message. Keyed by segment first, a batch's
+    // entries land in the newest segment's few pages (docs/PERFORMANCE.md, section 7).
+    version: 2,
+    sql: `
+      DROP INDEX direct_pair;
+      CREATE INDEX direct_segment ON direct_messages (${DIRECT_SEGMENT}, sender, recipient);
     `,
   },
 ];

@@ -3,6 +3,7 @@
  * from the store's logic so each reads on its own.
  */
 import type Database from 'better-sqlite3';
+import { DIRECT_SEGMENT } from './migrations.js';
 
 /** The store's statements, prepared on `db` (which must already be migrated). */
 export function prepareStatements(db: Database.Database) {
@@ -37,10 +38,18 @@ export function prepareStatements(db: Database.Database) {
     lastSeen: db.prepare(
       'INSERT INTO last_seen (username, ts) VALUES (?, ?) ON CONFLICT (username) DO UPDATE SET ts = excluded.ts',
     ),
+    // The newest `limit` messages of a pair within segments lo..hi. One index search per
+    // segment and direction, all inside SQLite: an OR of the two directions would search
+    // the index by segment only and filter every entry of it. (A pair of one user with
+    // itself is one direction.)
     directHistory: db.prepare(`
+      WITH RECURSIVE segments (s) AS (SELECT @hi UNION ALL SELECT s - 1 FROM segments WHERE s > @lo)
       SELECT * FROM direct_messages
-      WHERE (sender = ? AND recipient = ?) OR (sender = ? AND recipient = ?)
-      ORDER BY n DESC LIMIT ?`),
+      WHERE ${DIRECT_SEGMENT} IN segments AND sender = @a AND recipient = @b
+      UNION ALL
+      SELECT * FROM direct_messages
+      WHERE ${DIRECT_SEGMENT} IN segments AND sender = @b AND recipient = @a AND @a <> @b
+      ORDER BY n DESC LIMIT @limit`),
     groupHistory: db.prepare(
       'SELECT * FROM group_messages WHERE group_name = ? ORDER BY n DESC LIMIT ?',
     ),

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { PushEvent } from '../protocol/control.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit, type Sync } from './group-commit.js';
-import { migrate } from './migrations.js';
+import { DIRECT_SEGMENT_BITS, migrate } from './migrations.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
 import {
   type ChatStore,
@@ -132,11 +132,12 @@ export class SqliteStore implements ChatStore {
       // the sender hears "sent", even if the machine dies, and the event loop never waits
       // for the disk.
       db.pragma('synchronous = NORMAL');
-      // Every direct message adds an entry at a random place in the pair index
-      // (direct_pair), so a batch dirties about one index page per message. A 64 MiB page
-      // cache keeps those pages in memory (2 MiB, the default, re-reads them): with fewer
-      // checkpoints, the store's write rate went from ~9k to ~40k messages/s in batches of
-      // 100 (docs/PERFORMANCE.md).
+      // A 64 MiB page cache. It was sized for the pair index of schema 1, where every
+      // direct message added an entry at a random place, so a batch dirtied about one index
+      // page per message and the default 2 MiB cache re-read them (~9k against ~40k
+      // messages/s in batches of 100, docs/PERFORMANCE.md section 4). Since migration 2 a
+      // batch's entries share the newest segment's few pages (section 7), and the scratch
+      // script measured the same write cost with 2 MiB and 64 MiB.
       db.pragma('cache_size = -65536');
       // Checkpoints run in a worker (Checkpointer), off the event loop; this connection's
       // automatic one is only a backstop should the worker fall behind or fail.
@@ -325,7 +326,18 @@ export class SqliteStore implements ChatStore {
   }
 
   async directHistory(a: string, b: string, limit: number): Promise<DirectRecord[]> {
-    const rows = this.sql.directHistory.all(a, b, b, a, limit) as DirectRow[];
+    const { n } = this.sql.lastDirect.get() as { n: number };
+    const rows: DirectRow[] = [];
+    // Newest segment first, in runs that double in length: a pair with recent messages is
+    // done after a statement or two, and one with none looks into every segment in ~log2 of
+    // their number statements (a statement per segment cost ~4 us each in JavaScript).
+    let hi = Math.floor(n / 2 ** DIRECT_SEGMENT_BITS);
+    for (let run = 1; hi >= 0 && rows.length < limit; run *= 2) {
+      const lo = Math.max(0, hi - run + 1);
+      const found = this.sql.directHistory.all({ hi, lo, a, b, limit: limit - rows.length });
+      rows.push(...(found as DirectRow[]));
+      hi = lo - 1;
+    }
     return rows.reverse().map(toDirect);
   }
 
