@@ -17,6 +17,7 @@ import {
 import { prepareStatements } from '../../../src/store/sqlite-statements.js';
 import {
   DATABASE_FILE,
+  HISTORY_RUN_MAX,
   openSqliteStore,
   type SqliteStore,
 } from '../../../src/store/sqlite-store.js';
@@ -53,9 +54,12 @@ function pairOf(i: number): { from: string; to: string } {
   return { from: USERS[(i * 7) % USERS.length]!, to: USERS[(i * 3 + (i >> 4)) % USERS.length]! };
 }
 
-/** The gap after batch `b` of 100 messages: up to four empty segments, so pairs have
- * messages in far apart segments and walk runs. */
-const gapAfter = (b: number) => ((b * 13) % 5) * SEGMENT;
+/**
+ * The gap after batch `b` of 100 messages: up to four empty segments, so pairs have messages
+ * in far apart segments and walk runs, and once more segments than the doubling runs cover
+ * before they stop growing, so the walk pauses between runs.
+ */
+const gapAfter = (b: number) => (b === 20 ? 2 * HISTORY_RUN_MAX : (b * 13) % 5) * SEGMENT;
 const BATCHES = 30;
 
 /** The pair's newest `limit` messages, oldest first, from every message written. */
@@ -80,7 +84,7 @@ describe('direct history over segments', () => {
     // The walk starts in segments with nothing in them.
     s.reserveDirectNumbers(last + 3 * SEGMENT);
     last = (await s.addDirect({ ts: 0, from: 'Hans', to: 'Hans', text: 'x', queued: false })).n;
-    expect(last).toBeGreaterThan(60 * SEGMENT);
+    expect(last).toBeGreaterThan((60 + 2 * HISTORY_RUN_MAX) * SEGMENT);
     const all = await s.directAfter(0);
     for (const [a, b] of PAIRS) {
       for (const limit of [1, 2, 7, 20, 45, 90, 500, 1000]) {
