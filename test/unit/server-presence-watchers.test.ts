@@ -57,4 +57,18 @@ describe('presenceWatchers', () => {
     expect(partners[0]).toBe('p1');
     expect(presence.partners('p0').has('Yoda')).toBe(true);
   });
+
+  it('keeps the newest MAX_PARTNERS in the order learned through many evictions; a known partner stays where it is', () => {
+    const { presence } = world([]);
+    const total = 3 * MAX_PARTNERS + 17;
+    for (let i = 0; i < total; i++) {
+      presence.talked('Yoda', `p${i}`);
+      // Talking again to a partner still remembered changes nothing.
+      if (i >= 1) presence.talked(`p${i - 1}`, 'Yoda');
+    }
+    const expected = Array.from({ length: MAX_PARTNERS }, (_, i) => `p${total - MAX_PARTNERS + i}`);
+    expect([...presence.partners('Yoda')]).toEqual(expected);
+    presence.talked('Yoda', 'late');
+    expect([...presence.partners('Yoda')]).toEqual([...expected.slice(1), 'late']);
+  });
 });
