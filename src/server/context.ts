@@ -3,6 +3,7 @@
  * state owners. Keeping both narrow lets unit tests fake them in a few lines.
  */
 import type { PushEvent } from '../protocol/control.js';
+import type { MessageEvent } from '../protocol/server-frames.js';
 import type { ChatStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -29,6 +30,8 @@ export interface ClientSession {
   admit(user: OnlineUser): void;
   /** Sends an event; dropped silently once the session is closed. */
   push(event: PushEvent): void;
+  /** Sends a direct message built by the server (keys in MessageEvent's order), encoded by hand. */
+  pushMessage(event: MessageEvent): void;
   /** Ends the session after the current reply has been written. */
   endAfterReply(): void;
   /** Ends the session from the server side, telling the client why. */

@@ -8,6 +8,12 @@ import type { PushEvent, Request } from '../protocol/control.js';
 import { decodeClientFrame, PROTOCOL_VERSION } from '../protocol/control.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { frameText, LineDecoder } from '../protocol/frame.js';
+import {
+  type MessageEvent,
+  messagePushText,
+  okReplyText,
+  pushFrameText,
+} from '../protocol/server-frames.js';
 import { BatchedWriter } from './batched-writer.js';
 import type { ClientSession, ServerContext } from './context.js';
 import { signOut } from './handlers/logout.js';
@@ -43,7 +49,7 @@ let lastPush: { event: PushEvent; text: string } | null = null;
 
 function pushText(event: PushEvent): string {
   if (lastPush?.event === event) return lastPush.text;
-  const text = frameText({ v: PROTOCOL_VERSION, type: 'push', event });
+  const text = pushFrameText(event);
   if (lastPush === null) queueMicrotask(() => (lastPush = null));
   lastPush = { event, text };
   return text;
@@ -132,6 +138,10 @@ export class Session implements ClientSession {
     this.send(pushText(event));
   }
 
+  pushMessage(event: MessageEvent): void {
+    this.send(messagePushText(event));
+  }
+
   endAfterReply(): void {
     this.endPending = true;
   }
@@ -179,10 +189,12 @@ export class Session implements ClientSession {
         continue;
       }
       this.badFrames = 0;
-      const { v: _v, id, ...request } = decoded.value;
+      // The frame itself is the request: handlers read their fields and ignore `v` and `id`
+      // (no copy without them per request).
+      const request: Request = decoded.value;
       // Requests a client sends by itself (liveness, receipts, the inbox) are not activity.
-      if (this.userValue !== null && !isPassive(request as Request)) this.ctx.idle.touch(this);
-      void this.handle(id, request as Request);
+      if (this.userValue !== null && !isPassive(request)) this.ctx.idle.touch(this);
+      void this.handle(decoded.value.id, request);
     }
   }
 
@@ -201,7 +213,7 @@ export class Session implements ClientSession {
     if (this.inFlight === MAX_IN_FLIGHT) this.socket.pause();
     try {
       const data = await route(this.ctx, this, request);
-      this.write({ v: PROTOCOL_VERSION, id, type: 'ok', data });
+      this.send(okReplyText(id, data));
     } catch (err) {
       if (err instanceof ProtocolError) {
         const extra = err instanceof ServerError ? err.extra : {};

@@ -17,6 +17,7 @@ function fakeSession(id: number, username: string, udpPort: number) {
     user,
     admit: () => {},
     push: (e) => pushes.push(e),
+    pushMessage: (e) => pushes.push(e),
     endAfterReply: () => {},
     shutdown: () => {},
   };

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { formatMessageLine } from '../logs/message-log.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler } from './types.js';
 
@@ -30,7 +31,8 @@ export const groupmsg: Handler<'groupmsg'> = async (ctx, session, req) => {
     .map(([member]) => member);
   const offline = others.filter((m) => !ctx.presence.isOnline(m));
   const record = await ctx.store.addGroupMessage({ group, ts, from: me.username, text }, offline);
-  const line = await found.log.write(record.n, ts, me.username, text);
+  const line = formatMessageLine(record.n, ts, me.username, text);
+  await found.log.writeLine(record.n, line);
   const event = { type: 'group-message' as const, group, from: me.username, text, ts };
   for (const member of others) {
     if (offline.includes(member)) continue;

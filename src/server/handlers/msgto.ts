@@ -1,5 +1,7 @@
+import type { ReplyData } from '../../protocol/control.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { QueueFullError } from '../../store/store.js';
+import type { MessageEvent } from '../../protocol/server-frames.js';
+import { type DirectRecord, QueueFullError } from '../../store/store.js';
 import { formatTimestamp } from '../../util/time-format.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler, unknownUserText } from './types.js';
@@ -24,24 +26,25 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   if (ctx.blocks.has(to, me.username)) throw new ServerError(ErrorCode.Blocked, blockedByText(to));
   const ts = ctx.clock.now();
   const queued = !ctx.presence.isOnline(to);
-  const record = await ctx.store
-    .addDirect({ ts, from: me.username, to, text, queued })
-    .catch((err: unknown) => {
-      if (!(err instanceof QueueFullError)) throw err;
-      throw new ServerError(
-        ErrorCode.QueueFull,
-        `${to} is offline and has too many messages waiting; try again after they log in.`,
-      );
-    });
+  let record: DirectRecord;
+  try {
+    record = await ctx.store.addDirect({ ts, from: me.username, to, text, queued });
+  } catch (err) {
+    if (!(err instanceof QueueFullError)) throw err;
+    throw new ServerError(
+      ErrorCode.QueueFull,
+      `${to} is offline and has too many messages waiting; try again after they log in.`,
+    );
+  }
   // From now on each hears of the other's logins and logouts (notify.ts).
   ctx.presence.talked(me.username, to);
   await ctx.messageLog.write(record.n, ts, to, text);
-  const event = { type: 'message' as const, from: me.username, text, ts, id: record.n };
-  const receiver = ctx.presence.session(to);
+  const event: MessageEvent = { type: 'message', from: me.username, text, ts, id: record.n };
   let stillQueued = queued;
   if (!queued) {
     // Looked up again: the receiver may have left while the message was committed.
-    if (receiver) receiver.push(event);
+    const receiver = ctx.presence.session(to);
+    if (receiver) receiver.pushMessage(event);
     else {
       await ctx.store.enqueue(to, { ...event, offline: true });
       stillQueued = true;
@@ -49,10 +52,9 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   }
   ctx.console(`${me.username} message to ${to} "${text}" at ${formatTimestamp(ts)}.`);
   const away = ctx.presence.user(to)?.away;
-  return {
-    ts,
-    id: record.n,
-    ...(stillQueued ? { queued: true } : {}),
-    ...(away !== undefined ? { away } : {}),
-  };
+  // Built key by key (no spreads): the same keys, in the same order, as before.
+  const reply: ReplyData['msgto'] = { ts, id: record.n };
+  if (stillQueued) reply.queued = true;
+  if (away !== undefined) reply.away = away;
+  return reply;
 };

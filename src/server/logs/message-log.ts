@@ -7,13 +7,14 @@ import path from 'node:path';
 import { readLogTail } from '../../store/log-tail.js';
 import { SerialFileWriter } from '../../store/serial-file-writer.js';
 import { formatTimestamp } from '../../util/time-format.js';
-import { formatRecord } from './log-text.js';
+import { escapeLogText, SEPARATOR } from './log-text.js';
 
 export const MESSAGE_LOG_FILE = 'messagelog.txt';
 
 /** One numbered message line (messagelog.txt and the group logs share it), newline excluded. */
 export function formatMessageLine(n: number, ts: number, name: string, text: string): string {
-  return formatRecord([n, formatTimestamp(ts), name, text]);
+  // formatRecord's output, built directly: a number and a timestamp have nothing to escape.
+  return `${n}${SEPARATOR}${formatTimestamp(ts)}${SEPARATOR}${escapeLogText(name)}${SEPARATOR}${escapeLogText(text)}`;
 }
 
 /** A numbered, append-only message log: the number is taken when the call is made. */
@@ -43,13 +44,16 @@ export class NumberedLog {
    * Appends the line numbered `n` by the store (the database owns numbering); resolves once
    * it is in the file. Callers write in number order.
    */
-  async write(n: number, ts: number, name: string, text: string): Promise<string> {
+  write(n: number, ts: number, name: string, text: string): Promise<void> {
+    return this.writeLine(n, formatMessageLine(n, ts, name, text));
+  }
+
+  /** `write` of a line the caller formatted with formatMessageLine (it quotes the line too). */
+  writeLine(n: number, line: string): Promise<void> {
     this.last = Math.max(this.last, n);
-    const line = formatMessageLine(n, ts, name, text);
     const lead = this.needsNewline ? '\n' : '';
     this.needsNewline = false;
-    await this.writer.append(`${lead}${line}\n`);
-    return line;
+    return this.writer.append(`${lead}${line}\n`);
   }
 
   /** Number of the last line written (or found in the file). */
