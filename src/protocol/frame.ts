@@ -33,26 +33,30 @@ export class LineDecoder {
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, start);
       if (nl === -1) break;
-      const piece = chunk.subarray(start, nl);
-      start = nl + 1;
-      if (this.pending + piece.length > this.maxBytes) {
+      if (this.pending + (nl - start) > this.maxBytes) {
         this.overflow(out);
         return out;
       }
-      const line = this.pending === 0 ? piece : Buffer.concat([...this.parts, piece]);
-      this.parts = [];
-      this.pending = 0;
-      out.push(parseLine(line));
+      if (this.pending === 0) {
+        // The common case, a whole line in this chunk: parsed in place, no copy of its bytes.
+        out.push(parseLine(chunk, start, nl));
+      } else {
+        const line = Buffer.concat([...this.parts, chunk.subarray(start, nl)]);
+        this.parts = [];
+        this.pending = 0;
+        out.push(parseLine(line, 0, line.length));
+      }
+      start = nl + 1;
     }
-    const rest = chunk.subarray(start);
-    if (rest.length > 0) {
-      if (this.pending + rest.length > this.maxBytes) {
+    if (start < chunk.length) {
+      const rest = chunk.length - start;
+      if (this.pending + rest > this.maxBytes) {
         this.overflow(out);
         return out;
       }
       // Copy: the caller may reuse its chunk buffer.
-      this.parts.push(Buffer.from(rest));
-      this.pending += rest.length;
+      this.parts.push(Buffer.from(chunk.subarray(start)));
+      this.pending += rest;
     }
     return out;
   }
@@ -69,10 +73,11 @@ export class LineDecoder {
   }
 }
 
-function parseLine(line: Buffer): FrameEvent {
+/** Parses the line in `buf` from `start` to `end` (its newline excluded). */
+function parseLine(buf: Buffer, start: number, end: number): FrameEvent {
   // Tolerate CRLF from hand-typed sessions (nc, telnet).
-  const end = line.length > 0 && line[line.length - 1] === 0x0d ? line.length - 1 : line.length;
-  const text = line.toString('utf8', 0, end);
+  const stop = end > start && buf[end - 1] === 0x0d ? end - 1 : end;
+  const text = buf.toString('utf8', start, stop);
   try {
     return { kind: 'frame', value: JSON.parse(text) };
   } catch {

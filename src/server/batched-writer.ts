@@ -11,8 +11,13 @@ const FLUSH_CHARS = 256 * 1024;
 
 /** One socket's pending output. */
 export class BatchedWriter {
-  private pending: string[] = [];
-  private pendingChars = 0;
+  /**
+   * The turn's frames joined as they come: one frame is written as it is; several make a
+   * rope that the write flattens once (no array, no join per turn).
+   */
+  private pending = '';
+  /** In `dirty`, waiting for the end of the turn. */
+  queued = false;
 
   constructor(
     private readonly socket: Socket,
@@ -22,18 +27,16 @@ export class BatchedWriter {
 
   /** Queues a frame's text for the end of this turn. */
   write(text: string): void {
-    if (this.pending.length === 0) schedule(this);
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= FLUSH_CHARS) this.flush();
+    if (!this.queued) schedule(this);
+    this.pending = this.pending === '' ? text : this.pending + text;
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
   }
 
   /** Writes what is queued now (before an end, or when the turn is over). */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
-    this.pending = [];
-    this.pendingChars = 0;
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
     if (!this.socket.writable) return;
     this.socket.write(text);
     this.afterWrite();
@@ -41,11 +44,12 @@ export class BatchedWriter {
 }
 
 /** Writers with output queued this turn; one setImmediate flushes them all. */
-const dirty = new Set<BatchedWriter>();
+let dirty: BatchedWriter[] = [];
 let scheduled = false;
 
 function schedule(writer: BatchedWriter): void {
-  dirty.add(writer);
+  writer.queued = true;
+  dirty.push(writer);
   if (scheduled) return;
   scheduled = true;
   setImmediate(flushAll);
@@ -54,7 +58,10 @@ function schedule(writer: BatchedWriter): void {
 function flushAll(): void {
   scheduled = false;
   // Writers that queue more while this runs (none do today) land in the next turn's batch.
-  const writers = [...dirty];
-  dirty.clear();
-  for (const writer of writers) writer.flush();
+  const writers = dirty;
+  dirty = [];
+  for (const writer of writers) {
+    writer.queued = false;
+    writer.flush();
+  }
 }
