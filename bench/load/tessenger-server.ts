@@ -12,6 +12,16 @@ import { spawnLimited, stopProcess } from './spawn-limited.js';
 
 const MAIN = path.resolve('dist/cli/main.js');
 
+/**
+ * The Node flags the `tessenger` bin runs with: those of its shebang line
+ * (`#!/usr/bin/env -S node FLAGS`), so the bench measures the server as users start it.
+ */
+export function binNodeFlags(main = MAIN): string[] {
+  const first = readFileSync(main, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node((?: +-[^ ]+)*) *$/.exec(first);
+  return match?.[1] ? match[1].trim().split(/ +/) : [];
+}
+
 /** True when the server has TLS by default and a `--insecure-plain` switch to turn it off. */
 function hasPlainSwitch(): boolean {
   const help = execFileSync(process.execPath, [MAIN, 'server', '--help'], { encoding: 'utf8' });
@@ -31,7 +41,10 @@ export async function startTessenger(
   const plain = hasPlainSwitch();
   const consoleFile = path.join(options.dir, 'server-console.txt');
   const out = openSync(consoleFile, 'w');
-  const node = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  const node = [
+    ...binNodeFlags(),
+    ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []),
+  ];
   const args = [
     ...node,
     MAIN,
