@@ -5,7 +5,7 @@
  *
  * The shebang gives Node a 32 MiB semi-space (young generation) instead of 16: a busy server
  * allocates a few short-lived objects per message, and the smaller space meant a scavenge
- * every 50 ms at full load (docs/PERFORMANCE.md, section 7). `npm start` passes the same flag
+ * every 50 ms at full load (docs/PERFORMANCE.md, section 8). `npm start` passes the same flag
  * and the chat bench reads it from here.
  */
 import yargs from 'yargs';
