@@ -143,8 +143,10 @@ export class SqliteStore implements ChatStore {
       // direct message added an entry at a random place, so a batch dirtied about one index
       // page per message and the default 2 MiB cache re-read them (~9k against ~40k
       // messages/s in batches of 100, docs/PERFORMANCE.md section 4). Since migration 2 a
-      // batch's entries share the newest segment's few pages (section 7), and the scratch
-      // script measured the same write cost with 2 MiB and 64 MiB.
+      // batch's entries share the newest segment's few pages (section 7), and writes cost
+      // the same with 2 MiB. Kept for /history, whose walk of a cold pair reads the whole
+      // index (2.3 against 3.7-4.2 ms on 1,000,000 rows with 2 MiB), and because the server
+      // bench showed no gain with 2 MiB, only ~90 MiB less peak RSS (section 7).
       db.pragma('cache_size = -65536');
       // Checkpoints run in a worker (Checkpointer), off the event loop; this connection's
       // automatic one is only a backstop should the worker fall behind or fail.
