@@ -25,24 +25,11 @@ export const MAX_PARTNERS = 256;
 
 const NO_PARTNERS: ReadonlySet<string> = new Set();
 
-/**
- * One user's partners: the set for lookups (and iteration, in the order learned), plus the
- * same names in a ring so the oldest is found without iterating. Evicting through
- * `set.values().next()` walks past every entry deleted before it (a Set keeps deleted slots
- * until it is rehashed), up to MAX_PARTNERS steps per message once the cap is reached.
- */
-interface Partners {
-  readonly set: Set<string>;
-  /** The partners in the order learned, as a ring; `oldest` indexes the first. */
-  readonly ring: string[];
-  oldest: number;
-}
-
 /** Online users by name, each with the one session that owns the name. */
 export class Presence {
   private readonly online = new Map<string, { user: OnlineUser; session: ClientSession }>();
   /** username → users they exchanged direct messages with since the server started. */
-  private readonly partnersOf = new Map<string, Partners>();
+  private readonly partnersOf = new Map<string, Set<string>>();
   /** Last login or logout of every user ever seen, ms since the epoch (kept in the store). */
   readonly lastSeen: Map<string, number>;
 
@@ -77,24 +64,17 @@ export class Presence {
 
   /** Users `username` has exchanged direct messages with (online or not). */
   partners(username: string): ReadonlySet<string> {
-    return this.partnersOf.get(username)?.set ?? NO_PARTNERS;
+    return this.partnersOf.get(username) ?? NO_PARTNERS;
   }
 
   private link(from: string, to: string): void {
-    let partners = this.partnersOf.get(from);
-    if (partners === undefined) {
-      partners = { set: new Set(), ring: [], oldest: 0 };
-      this.partnersOf.set(from, partners);
+    let set = this.partnersOf.get(from);
+    if (set === undefined) {
+      set = new Set();
+      this.partnersOf.set(from, set);
     }
-    const { set, ring } = partners;
     if (set.has(to)) return;
-    if (ring.length < MAX_PARTNERS) ring.push(to);
-    else {
-      // Full: the oldest partner is forgotten and its slot takes the new one.
-      set.delete(ring[partners.oldest]!);
-      ring[partners.oldest] = to;
-      partners.oldest = (partners.oldest + 1) % MAX_PARTNERS;
-    }
+    if (set.size >= MAX_PARTNERS) set.delete(set.values().next().value as string);
     set.add(to);
   }
 
