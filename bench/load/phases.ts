@@ -6,7 +6,7 @@
 import { Histogram } from './histogram.js';
 import { nowMs } from './load-client.js';
 import type { RunReport } from './plan.js';
-import { cpuSeconds, memoryKiB } from './proc-stats.js';
+import { cpuSeconds, memoryKiB, syscallCounts } from './proc-stats.js';
 import type { WorkerGroup } from './workers.js';
 
 export interface Timing {
@@ -28,6 +28,9 @@ export interface PhaseResult {
   cpuPct: number;
   /** The generator processes' CPU over the window, added up, in % of one core. */
   generatorCpuPct: number;
+  /** The server's write and read system calls over the window, per message counted. */
+  writesPerMessage: number;
+  readsPerMessage: number;
   rssMiB: number;
   failures: number;
   failureSamples: string[];
@@ -77,13 +80,17 @@ export async function messagePhase(options: {
   let gen0 = Number.NaN;
   let gen1 = Number.NaN;
   let rss = Number.NaN;
+  let io0 = { reads: Number.NaN, writes: Number.NaN };
+  let io1 = io0;
   const generatorCpu = () => workers.pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const t0 = setTimeout(() => {
     cpu0 = cpuSeconds(pid);
+    io0 = syscallCounts(pid);
     gen0 = generatorCpu();
   }, windowStart - nowMs());
   const t1 = setTimeout(() => {
     cpu1 = cpuSeconds(pid);
+    io1 = syscallCounts(pid);
     gen1 = generatorCpu();
     rss = memoryKiB(pid).rss;
   }, windowEnd - nowMs());
@@ -112,6 +119,8 @@ export async function messagePhase(options: {
     deliveredPct: sent === 0 ? 0 : (100 * histogram.count) / (sent * options.receivers),
     cpuPct: (100 * (cpu1 - cpu0)) / seconds,
     generatorCpuPct: (100 * (gen1 - gen0)) / seconds,
+    writesPerMessage: counted === 0 ? Number.NaN : (io1.writes - io0.writes) / counted,
+    readsPerMessage: counted === 0 ? Number.NaN : (io1.reads - io0.reads) / counted,
     rssMiB: rss / 1024,
     failures: sum((r) => r.failures),
     failureSamples: reports.flatMap((r) => r.failureSamples).slice(0, 3),

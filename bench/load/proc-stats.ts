@@ -20,15 +20,31 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** The number after `name:` on its own line of a /proc file (`VmRSS:   1234 kB`); NaN if absent. */
+function numberField(text: string, name: string): number {
+  const match = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(text);
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/**
+ * Read and write system calls the process has made so far (`syscr`, `syscw` of
+ * /proc/<pid>/io: read/readv/pread and write/writev/pwrite, on sockets and files alike; the
+ * kernel counts them, so both servers are counted the same way). NaN once it is gone.
+ */
+export function syscallCounts(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { reads: numberField(io, 'syscr'), writes: numberField(io, 'syscw') };
+  } catch {
+    return { reads: Number.NaN, writes: Number.NaN };
+  }
+}
+
 /** Resident memory now and at its peak, in KiB (VmRSS, VmHWM). */
 export function memoryKiB(pid: number): { rss: number; peak: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string): number => {
-      const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
-      return match ? Number(match[1]) : Number.NaN;
-    };
-    return { rss: field('VmRSS'), peak: field('VmHWM') };
+    return { rss: numberField(status, 'VmRSS'), peak: numberField(status, 'VmHWM') };
   } catch {
     return { rss: Number.NaN, peak: Number.NaN };
   }

@@ -39,6 +39,8 @@ function phaseRows(
     [`${title} delivered %`, (r) => r[key]?.deliveredPct, 1],
     [`${title} server CPU %`, (r) => r[key]?.cpuPct, 0],
     [`${title} generator CPU %`, (r) => r[key]?.generatorCpuPct, 0],
+    [`${title} server writes/message`, (r) => r[key]?.writesPerMessage, 2],
+    [`${title} server reads/message`, (r) => r[key]?.readsPerMessage, 2],
   ];
 }
 
