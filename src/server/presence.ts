@@ -4,6 +4,7 @@
  */
 import type { ActiveUser } from '../protocol/control.js';
 import type { ClientSession } from './context.js';
+import { PartnerGraph } from './partners.js';
 
 /** A logged-in user and where their client listens for transfers. */
 export interface OnlineUser {
@@ -16,20 +17,11 @@ export interface OnlineUser {
   away?: string;
 }
 
-/**
- * Direct-message partners remembered per user. Bounded so a user who writes to everyone
- * cannot grow the map without limit: past the cap the oldest partner is forgotten (and
- * learned again at the next message).
- */
-export const MAX_PARTNERS = 256;
-
-const NO_PARTNERS: ReadonlySet<string> = new Set();
-
 /** Online users by name, each with the one session that owns the name. */
 export class Presence {
   private readonly online = new Map<string, { user: OnlineUser; session: ClientSession }>();
-  /** username → users they exchanged direct messages with since the server started. */
-  private readonly partnersOf = new Map<string, Set<string>>();
+  /** Who exchanged direct messages with whom since the server started. */
+  private readonly partnerGraph = new PartnerGraph();
   /** Last login or logout of every user ever seen, ms since the epoch (kept in the store). */
   readonly lastSeen: Map<string, number>;
 
@@ -58,24 +50,12 @@ export class Presence {
 
   /** Records that `a` and `b` exchanged a direct message: each hears of the other's presence. */
   talked(a: string, b: string): void {
-    this.link(a, b);
-    this.link(b, a);
+    this.partnerGraph.link(a, b);
   }
 
-  /** Users `username` has exchanged direct messages with (online or not). */
-  partners(username: string): ReadonlySet<string> {
-    return this.partnersOf.get(username) ?? NO_PARTNERS;
-  }
-
-  private link(from: string, to: string): void {
-    let set = this.partnersOf.get(from);
-    if (set === undefined) {
-      set = new Set();
-      this.partnersOf.set(from, set);
-    }
-    if (set.has(to)) return;
-    if (set.size >= MAX_PARTNERS) set.delete(set.values().next().value as string);
-    set.add(to);
+  /** Users `username` has exchanged direct messages with since the server started (online or not). */
+  partners(username: string): string[] {
+    return this.partnerGraph.of(username);
   }
 
   session(username: string): ClientSession | undefined {

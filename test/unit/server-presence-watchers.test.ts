@@ -5,7 +5,7 @@ import type { ClientSession, ServerContext } from '../../src/server/context.js';
 import { Groups } from '../../src/server/groups.js';
 import type { NumberedLog } from '../../src/server/logs/message-log.js';
 import { MAX_PRESENCE_GROUP, presenceWatchers } from '../../src/server/notify.js';
-import { MAX_PARTNERS, Presence } from '../../src/server/presence.js';
+import { Presence } from '../../src/server/presence.js';
 
 const log = {} as NumberedLog;
 
@@ -49,26 +49,12 @@ describe('presenceWatchers', () => {
     expect(watchers('u0')).toContain('Yoda');
   });
 
-  it('remembers at most MAX_PARTNERS direct partners per user, forgetting the oldest', () => {
-    const { presence } = world([]);
-    for (let i = 0; i <= MAX_PARTNERS; i++) presence.talked('Yoda', `p${i}`);
-    const partners = [...presence.partners('Yoda')];
-    expect(partners).toHaveLength(MAX_PARTNERS);
-    expect(partners[0]).toBe('p1');
-    expect(presence.partners('p0').has('Yoda')).toBe(true);
-  });
-
-  it('keeps the newest MAX_PARTNERS in the order learned through many evictions; a known partner stays where it is', () => {
-    const { presence } = world([]);
-    const total = 3 * MAX_PARTNERS + 17;
-    for (let i = 0; i < total; i++) {
-      presence.talked('Yoda', `p${i}`);
-      // Talking again to a partner still remembered changes nothing.
-      if (i >= 1) presence.talked(`p${i - 1}`, 'Yoda');
-    }
-    const expected = Array.from({ length: MAX_PARTNERS }, (_, i) => `p${total - MAX_PARTNERS + i}`);
-    expect([...presence.partners('Yoda')]).toEqual(expected);
-    presence.talked('Yoda', 'late');
-    expect([...presence.partners('Yoda')]).toEqual([...expected.slice(1), 'late']);
+  it('remembers every direct partner since the start, both ways, however many', () => {
+    const { presence, watchers } = world(['Yoda', 'p0', 'p999']);
+    for (let i = 0; i < 1000; i++) presence.talked('Yoda', `p${i}`);
+    expect(presence.partners('Yoda')).toHaveLength(1000);
+    expect(presence.partners('p0')).toEqual(['Yoda']);
+    expect(watchers('Yoda')).toEqual(['p0', 'p999']);
+    expect(watchers('p999')).toEqual(['Yoda']);
   });
 });
