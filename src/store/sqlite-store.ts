@@ -121,6 +121,10 @@ export class SqliteStore implements ChatStore {
   private lastDirectN: number | null = null;
   private closed = false;
   private readonly sql: Statements;
+  /** A second connection for the direct-history walk, with its own page cache (or `db`). */
+  private readonly reader: Database.Database;
+  /** Statements prepared on `reader`; only its reads are used. */
+  private readonly readSql: Statements;
 
   constructor(
     private readonly db: Database.Database,
@@ -131,6 +135,8 @@ export class SqliteStore implements ChatStore {
     migrate(db);
     this.sql = prepareStatements(db);
     if (db.memory) {
+      this.reader = db;
+      this.readSql = this.sql;
       this.wal = null;
       this.checkpointer = null;
       db.pragma('synchronous = FULL');
@@ -139,19 +145,23 @@ export class SqliteStore implements ChatStore {
       // the sender hears "sent", even if the machine dies, and the event loop never waits
       // for the disk.
       db.pragma('synchronous = NORMAL');
-      // A 64 MiB page cache. It was sized for the pair index of schema 1, where every
-      // direct message added an entry at a random place, so a batch dirtied about one index
-      // page per message and the default 2 MiB cache re-read them (~9k against ~40k
-      // messages/s in batches of 100, docs/PERFORMANCE.md section 4). Since migration 2 a
-      // batch's entries share the newest segment's few pages (section 7), and writes cost
-      // the same with 2 MiB. Kept for /history, whose walk of a cold pair reads the whole
-      // index (2.3 against 3.7-4.2 ms on 1,000,000 rows with 2 MiB), and because the server
-      // bench showed no gain with 2 MiB, only ~90 MiB less peak RSS (section 7).
-      db.pragma('cache_size = -65536');
+      // SQLite's default 2 MiB page cache on this, the write connection: since migration 2 a
+      // batch's entries share the newest segment's few pages (docs/PERFORMANCE.md section 7),
+      // and a big cache costs every commit a scan of its hash table (pcache1TruncateUnsafe:
+      // 4.6 % of the event loop at 20,000 msgs/s with 64 MiB, 0.1 % with 2 MiB; section 11).
+      // The history walk, which reads the whole index for a cold pair, has its own
+      // connection and cache (below).
       // Checkpoints run in a worker (Checkpointer), off the event loop; this connection's
       // automatic one is only a backstop should the worker fall behind or fail.
       db.pragma('wal_autocheckpoint = 40000');
       this.sql.lastDirect.get();
+      this.reader = new Database(db.name);
+      // Never writes: reads see what was committed, as they did on the write connection.
+      this.reader.pragma('query_only = ON');
+      // 64 MiB: a cold pair's /history walks the whole segment index (2.3 ms on 1,000,000
+      // rows with it, 3.7-4.2 ms with 2 MiB; section 7). Filled only by history walks.
+      this.reader.pragma('cache_size = -65536');
+      this.readSql = prepareStatements(this.reader);
       this.wal = new WalFlusher(db.name);
       this.checkpointer = new Checkpointer(db.name);
     }
@@ -335,7 +345,7 @@ export class SqliteStore implements ChatStore {
   }
 
   async directHistory(a: string, b: string, limit: number): Promise<DirectRecord[]> {
-    const { n } = this.sql.lastDirect.get() as { n: number };
+    const { n } = this.readSql.lastDirect.get() as { n: number };
     const rows: DirectRow[] = [];
     // Newest segment first, in runs that double in length: a pair with recent messages is
     // done after a statement or two, and one with none looks into every segment in few
@@ -351,7 +361,7 @@ export class SqliteStore implements ChatStore {
         if (this.closed) throw new Error('the store is closed');
       }
       const lo = Math.max(0, hi - run + 1);
-      const found = this.sql.directHistory.all({ hi, lo, a, b, limit: limit - rows.length });
+      const found = this.readSql.directHistory.all({ hi, lo, a, b, limit: limit - rows.length });
       rows.push(...(found as DirectRow[]));
       hi = lo - 1;
     }
@@ -379,6 +389,7 @@ export class SqliteStore implements ChatStore {
     await this.commits.drain();
     await this.checkpointer?.stop();
     this.wal?.close();
+    if (this.reader !== this.db) this.reader.close();
     this.db.close();
   }
 

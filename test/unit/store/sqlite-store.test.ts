@@ -237,3 +237,26 @@ describe('durable state across reopening', () => {
     expect(more.map((r) => r.n)).toEqual([51, 52]);
   });
 });
+
+describe('direct history through its own connection', () => {
+  it('sees every message as soon as its write has resolved, interleaved with more writes', async () => {
+    const sent: string[] = [];
+    for (let round = 0; round < 30; round++) {
+      const batch = [direct('Yoda', 'obiwan', `y${round}`), direct('obiwan', 'Yoda', `o${round}`)];
+      sent.push(`y${round}`, `o${round}`);
+      await Promise.all(batch);
+      const got = await store.directHistory('obiwan', 'Yoda', 500);
+      expect(got.map((m) => m.text)).toEqual(sent);
+    }
+  });
+
+  it('leaves the database writable for the store after a history read, and closes cleanly', async () => {
+    await direct('Yoda', 'obiwan', 'first');
+    expect(await store.directHistory('Yoda', 'obiwan', 5)).toHaveLength(1);
+    await direct('Yoda', 'obiwan', 'second');
+    expect((await store.directHistory('obiwan', 'Yoda', 5)).map((m) => m.text)).toEqual([
+      'first',
+      'second',
+    ]);
+  });
+});
