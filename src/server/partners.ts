@@ -28,16 +28,6 @@ export class PartnerGraph {
     this.set(y, x);
   }
 
-  /** Whether `a` has talked with `b`. */
-  has(a: string, b: string): boolean {
-    const x = this.numbers.get(a);
-    const y = this.numbers.get(b);
-    if (x === undefined || y === undefined) return false;
-    const row = this.rows[x]!;
-    const word = y >>> 5;
-    return word < row.length && (row[word]! & (1 << (y & (WORD - 1)))) !== 0;
-  }
-
   /** The users `name` has talked with, in the order they first talked with anyone. */
   of(name: string): string[] {
     const x = this.numbers.get(name);
