@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { Pacer } from '../src/transfer/pacer.js';
+import { Pacer } from '../src/transfer/reliability/pacer.js';
 import type { WorkerJob } from './bench-worker.js';
 
 export interface Sample {

@@ -4,7 +4,7 @@
  * only while the file's identity and stat (inode, device, size, mtime) are unchanged.
  */
 import path from 'node:path';
-import { hashFile } from '../transfer/hash.js';
+import { hashFile } from '../transfer/files/hash.js';
 import { fileStamp as stamp } from '../util/file-stamp.js';
 
 /** Reads a whole file and returns its size and SHA-256 (hex). */

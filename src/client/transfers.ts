@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PushEvent } from '../protocol/control.js';
-import { sanitizeFileName } from '../transfer/filename.js';
+import { sanitizeFileName } from '../transfer/files/filename.js';
 import type { Transfer, TransferEngine } from '../transfer/types.js';
 import type { Connection } from './connection.js';
 import { DigestCache, type FileHasher } from './file-digest.js';

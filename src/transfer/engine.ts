@@ -7,21 +7,21 @@
 import os from 'node:os';
 import type { Clock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { createKeyPair } from './crypto.js';
-import { decodeHeader } from './datagram.js';
 import { TransferError, TransferErrorCode } from './errors.js';
-import { type RateCapOptions, RateCaps } from './rate-cap.js';
-import { ReceiveTransfer } from './receiver.js';
-import { SendTransfer } from './sender.js';
-import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
-import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } from './types.js';
+import { type RateCapOptions, RateCaps } from './net/rate-cap.js';
 import {
   bindUdpSocket,
   canonicalAddress,
   type DatagramSocket,
   type Peer,
   type SocketStats,
-} from './udp-socket.js';
+} from './net/udp-socket.js';
+import { ReceiveTransfer } from './receiver.js';
+import { SendTransfer } from './sender.js';
+import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
+import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } from './types.js';
+import { createKeyPair } from './wire/crypto.js';
+import { decodeHeader } from './wire/datagram.js';
 
 /** Chunk payload on loopback, where datagrams never fragment on a wire. */
 export const LOOPBACK_CHUNK = 60 * 1024;

@@ -3,16 +3,17 @@
  * receiving (write chunks at offsets, selective ACKs) → verifying (whole-file SHA-256) →
  * lingering (answer a sender that missed DONE, until FIN or a time-out) → done.
  */
-import { deriveKeys, transferTag } from './crypto.js';
-import { Direction, MessageType } from './datagram.js';
+
 import { TransferError, TransferErrorCode } from './errors.js';
-import { AckFlag, type Message } from './messages.js';
-import type { PartFile } from './part-file.js';
-import { ReceiveWindow } from './receive-window.js';
-import { checkOffer, openPart, verifyAndSave } from './reception.js';
-import { StreamFeeder } from './stream-feeder.js';
+import type { PartFile } from './files/part-file.js';
+import { checkOffer, openPart, verifyAndSave } from './files/reception.js';
+import { StreamFeeder } from './files/stream-feeder.js';
+import { ReceiveWindow } from './reliability/receive-window.js';
 import { type EngineContext, TransferBase } from './transfer-base.js';
 import type { ReceiveOptions } from './types.js';
+import { deriveKeys, transferTag } from './wire/crypto.js';
+import { Direction, MessageType } from './wire/datagram.js';
+import { AckFlag, type Message } from './wire/messages.js';
 
 /**
  * ACK after this many new chunks, at once when a new hole opens, or after ACK_DELAY_MS.

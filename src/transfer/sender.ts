@@ -3,17 +3,18 @@
  * receiver already holds) → data (paced chunks, selective ACKs, loss recovery) → finishing
  * (POLL until the receiver's DONE says it verified and saved the file) → done.
  */
-import { ChunkReader } from './chunk-reader.js';
-import { RateController } from './congestion.js';
-import { deriveKeys, transferTag } from './crypto.js';
-import { Direction, MessageType } from './datagram.js';
+
 import { fileError, TransferError, TransferErrorCode } from './errors.js';
-import type { Message } from './messages.js';
-import { Pacer } from './pacer.js';
+import { ChunkReader } from './files/chunk-reader.js';
 import type { ProgressMeter } from './progress.js';
+import { RateController } from './reliability/congestion.js';
+import { Pacer } from './reliability/pacer.js';
+import { DEFAULT_WINDOW_CONFIG, SendWindow } from './reliability/window.js';
 import { type EngineContext, TransferBase } from './transfer-base.js';
 import type { SendOptions } from './types.js';
-import { DEFAULT_WINDOW_CONFIG, SendWindow } from './window.js';
+import { deriveKeys, transferTag } from './wire/crypto.js';
+import { Direction, MessageType } from './wire/datagram.js';
+import type { Message } from './wire/messages.js';
 
 /** A chunk resent this often without an acknowledgement means the path is gone. */
 const MAX_RESENDS = 60;

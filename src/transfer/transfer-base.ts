@@ -5,15 +5,15 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { newTransferStats, SecureChannel, type TransferStats } from './channel.js';
-import { type DirectionKeys, transferTag } from './crypto.js';
-import { type Direction, type Header, MessageType } from './datagram.js';
 import { TransferError, TransferErrorCode, toTransferErrorCode } from './errors.js';
-import type { Message } from './messages.js';
+import type { DatagramSocket, Peer } from './net/udp-socket.js';
 import { ProgressMeter } from './progress.js';
 import { TimerGroup } from './timers.js';
 import type { Transfer, TransferResult } from './types.js';
-import type { DatagramSocket, Peer } from './udp-socket.js';
+import { newTransferStats, SecureChannel, type TransferStats } from './wire/channel.js';
+import { type DirectionKeys, transferTag } from './wire/crypto.js';
+import { type Direction, type Header, MessageType } from './wire/datagram.js';
+import type { Message } from './wire/messages.js';
 
 /** How long a failed transfer keeps repeating its ABORT to a peer that is still sending. */
 const ABORT_LINGER_MS = 2000;

@@ -13,7 +13,7 @@ import {
   type EngineOptions,
   type UdpTransferEngine,
 } from '../../src/transfer/engine.js';
-import { hashFile } from '../../src/transfer/hash.js';
+import { hashFile } from '../../src/transfer/files/hash.js';
 import type { ReceiveTransfer } from '../../src/transfer/receiver.js';
 import type { SendTransfer } from '../../src/transfer/sender.js';
 import { createUdpProxy, type Impairment, type UdpProxy } from './udp-proxy.js';

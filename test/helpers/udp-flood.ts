@@ -5,7 +5,7 @@
  * impairment proxy so they come from the real peer's own endpoint.
  */
 import dgram from 'node:dgram';
-import { encodeHeader } from '../../src/transfer/datagram.js';
+import { encodeHeader } from '../../src/transfer/wire/datagram.js';
 import { seededRandom, type UdpProxy } from './udp-proxy.js';
 
 export type FloodKind = 'random' | 'fakeHeader' | 'strangerReplay' | 'peerReplay' | 'peerBitFlip';

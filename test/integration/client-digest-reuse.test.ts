@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../src/client/chat-client.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
-import { hashFile } from '../../src/transfer/hash.js';
+import { hashFile } from '../../src/transfer/files/hash.js';
 import { useClientCores } from '../helpers/client-cores.js';
 import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
 

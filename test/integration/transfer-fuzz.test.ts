@@ -5,7 +5,7 @@
  * never answered (no reflection or amplification). FUZZ_DATAGRAMS scales it up.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_DATAGRAM } from '../../src/transfer/datagram.js';
+import { MAX_DATAGRAM } from '../../src/transfer/wire/datagram.js';
 import {
   enginePairsClosedAfterEach,
   sha256Of,

@@ -6,7 +6,7 @@
  * file still arrives intact.
  */
 import { describe, expect, it } from 'vitest';
-import type { RateCapOptions } from '../../src/transfer/rate-cap.js';
+import type { RateCapOptions } from '../../src/transfer/net/rate-cap.js';
 import {
   enginePairsClosedAfterEach,
   sha256Of,

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DigestCache, type FileHasher, MAX_DIGESTS } from '../../src/client/file-digest.js';
-import { hashFile } from '../../src/transfer/hash.js';
+import { hashFile } from '../../src/transfer/files/hash.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 describe('DigestCache', () => {

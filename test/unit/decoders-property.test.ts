@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeClientFrame, decodeServerFrame } from '../../src/protocol/control.js';
 import { encodeFrame, LineDecoder } from '../../src/protocol/frame.js';
-import { open, seal } from '../../src/transfer/crypto.js';
+import { open, seal } from '../../src/transfer/wire/crypto.js';
 import {
   decodeHeader,
   encodeHeader,
@@ -17,8 +17,8 @@ import {
   MAX_DATAGRAM,
   MAX_SEQ,
   TAG_BYTES,
-} from '../../src/transfer/datagram.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/transfer/messages.js';
+} from '../../src/transfer/wire/datagram.js';
+import { decodeMessage, encodeMessage, type Message } from '../../src/transfer/wire/messages.js';
 
 const RUNS = { numRuns: 300 };
 const bytes = (max = 300) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a));

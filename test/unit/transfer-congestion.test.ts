@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RATE_CONFIG, RateController } from '../../src/transfer/congestion.js';
-import { Pacer } from '../../src/transfer/pacer.js';
-import { RangeSet } from '../../src/transfer/range-set.js';
+import { RangeSet } from '../../src/transfer/files/range-set.js';
+import { DEFAULT_RATE_CONFIG, RateController } from '../../src/transfer/reliability/congestion.js';
+import { Pacer } from '../../src/transfer/reliability/pacer.js';
 import { ManualClock } from '../../src/util/clock.js';
 
 /** Simulates rounds of 15 ms on a path of `capacity` bytes/s (or per round) with random loss. */

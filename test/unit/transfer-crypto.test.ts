@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { newTransferStats, SecureChannel } from '../../src/transfer/channel.js';
-import { createKeyPair, deriveKeys, open, seal, transferTag } from '../../src/transfer/crypto.js';
-import { decodeHeader, encodeHeader, MessageType } from '../../src/transfer/datagram.js';
-import { ReplayWindow } from '../../src/transfer/replay-window.js';
-import type { DatagramSocket } from '../../src/transfer/udp-socket.js';
+import type { DatagramSocket } from '../../src/transfer/net/udp-socket.js';
+import { newTransferStats, SecureChannel } from '../../src/transfer/wire/channel.js';
+import {
+  createKeyPair,
+  deriveKeys,
+  open,
+  seal,
+  transferTag,
+} from '../../src/transfer/wire/crypto.js';
+import { decodeHeader, encodeHeader, MessageType } from '../../src/transfer/wire/datagram.js';
+import { ReplayWindow } from '../../src/transfer/wire/replay-window.js';
 
 function keysFor(id = 'transfer-1') {
   const s = createKeyPair();

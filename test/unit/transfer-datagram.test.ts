@@ -7,8 +7,8 @@ import {
   MAX_DATAGRAM,
   MessageType,
   TAG_BYTES,
-} from '../../src/transfer/datagram.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/transfer/messages.js';
+} from '../../src/transfer/wire/datagram.js';
+import { decodeMessage, encodeMessage, type Message } from '../../src/transfer/wire/messages.js';
 
 const tag = Buffer.from('9f86d081884c7d65', 'hex');
 

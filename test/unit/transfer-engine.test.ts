@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngineOnSocket } from '../../src/transfer/engine.js';
-import type { DatagramSocket, Peer } from '../../src/transfer/udp-socket.js';
+import type { DatagramSocket, Peer } from '../../src/transfer/net/udp-socket.js';
 
 /** Two in-memory sockets joined by a link that drops every `dropEvery`-th datagram. */
 function memoryLink(dropEvery: number): [DatagramSocket, DatagramSocket] {

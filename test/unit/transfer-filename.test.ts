@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sanitizeFileName } from '../../src/transfer/filename.js';
-import { hashFile } from '../../src/transfer/hash.js';
+import { sanitizeFileName } from '../../src/transfer/files/filename.js';
+import { hashFile } from '../../src/transfer/files/hash.js';
 
 describe('sanitizeFileName', () => {
   it.each([

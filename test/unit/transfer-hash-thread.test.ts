@@ -3,8 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSha256Sink, stopHashHelper } from '../../src/transfer/hash-thread.js';
-import { PartFile } from '../../src/transfer/part-file.js';
+import { createSha256Sink, stopHashHelper } from '../../src/transfer/files/hash-thread.js';
+import { PartFile } from '../../src/transfer/files/part-file.js';
 
 /** A buffer that owns its memory (as decrypted chunks and read-back blocks do). */
 function owned(size: number, seed: number): Buffer {

@@ -5,8 +5,8 @@ import {
   RateCaps,
   rateCapOptions,
   TokenBucket,
-} from '../../src/transfer/rate-cap.js';
-import type { DatagramSocket, Peer } from '../../src/transfer/udp-socket.js';
+} from '../../src/transfer/net/rate-cap.js';
+import type { DatagramSocket, Peer } from '../../src/transfer/net/udp-socket.js';
 import { ManualClock } from '../../src/util/clock.js';
 
 const peer: Peer = { address: '10.0.0.2', port: 7000 };

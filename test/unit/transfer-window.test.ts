@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ReceiveWindow } from '../../src/transfer/receive-window.js';
-import { RttEstimator } from '../../src/transfer/rtt.js';
-import { DEFAULT_WINDOW_CONFIG, SendWindow } from '../../src/transfer/window.js';
+import { ReceiveWindow } from '../../src/transfer/reliability/receive-window.js';
+import { RttEstimator } from '../../src/transfer/reliability/rtt.js';
+import { DEFAULT_WINDOW_CONFIG, SendWindow } from '../../src/transfer/reliability/window.js';
 import { ManualClock } from '../../src/util/clock.js';
 
 const CHUNK = 1000;

@@ -7,7 +7,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileError } from './errors.js';
+import { fileError } from '../errors.js';
 import { createSha256Sink, type Sha256Sink } from './hash-thread.js';
 import { type Range, RangeSet } from './range-set.js';
 

@@ -4,6 +4,7 @@
  * counting every drop.
  */
 
+import type { DatagramSocket, Peer } from '../net/udp-socket.js';
 import type { DirectionKeys } from './crypto.js';
 import { open, seal } from './crypto.js';
 import { type Direction, encodeHeader, type Header, MessageType } from './datagram.js';
@@ -15,7 +16,6 @@ import {
   type Message,
 } from './messages.js';
 import { ReplayWindow } from './replay-window.js';
-import type { DatagramSocket, Peer } from './udp-socket.js';
 
 /** Per-transfer counters, readable by tests as `transfer.stats`. */
 export interface TransferStats {

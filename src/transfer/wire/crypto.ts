@@ -5,8 +5,8 @@
  * the packet sequence number from the authenticated header, so it is never reused under a key.
  */
 import crypto, { type KeyObject } from 'node:crypto';
+import type { TransferKeyPair } from '../types.js';
 import { Direction, HEADER_BYTES, TAG_BYTES } from './datagram.js';
-import type { TransferKeyPair } from './types.js';
 
 /** DER prefix of an X25519 SubjectPublicKeyInfo; the raw key is the 32 bytes after it. */
 const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
@@ -38,14 +38,8 @@ export interface DirectionKeys {
   in: KeyObject;
 }
 
-/** Derives both direction keys; returns an error string for a malformed or weak peer key. */
-export function deriveKeys(
-  keys: TransferKeyPair,
-  remotePublicKey: string,
-  transferId: string,
-  role: 'send' | 'receive',
-): DirectionKeys | string {
-  const raw = Buffer.from(remotePublicKey, 'base64');
+/** The X25519 secret shared with the peer; an error string for a malformed or weak peer key. */
+function sharedSecret(keys: TransferKeyPair, raw: Buffer): Buffer | string {
   if (raw.length !== 32) return 'peer public key must be 32 bytes of base64';
   if (!(keys.privateKey instanceof crypto.KeyObject)) return 'key pair was not made by the engine';
   let shared: Buffer;
@@ -61,23 +55,56 @@ export function deriveKeys(
   }
   // A low-order peer point yields an all-zero secret; refuse it rather than encrypt with it.
   if (shared.every((b) => b === 0)) return 'peer public key is a low-order point';
+  return shared;
+}
+
+function hkdf(shared: Buffer, transferId: string, label: string, a: Buffer, b: Buffer): Buffer {
+  return Buffer.from(
+    crypto.hkdfSync(
+      'sha256',
+      shared,
+      Buffer.from(transferId, 'utf8'),
+      Buffer.concat([Buffer.from(`tessenger-transfer-v1 ${label}\0`), a, b]),
+      32,
+    ),
+  );
+}
+
+/** Derives both direction keys; returns an error string for a malformed or weak peer key. */
+export function deriveKeys(
+  keys: TransferKeyPair,
+  remotePublicKey: string,
+  transferId: string,
+  role: 'send' | 'receive',
+): DirectionKeys | string {
+  const raw = Buffer.from(remotePublicKey, 'base64');
+  const shared = sharedSecret(keys, raw);
+  if (typeof shared === 'string') return shared;
   const own = Buffer.from(keys.publicKey, 'base64');
   const [senderPub, receiverPub] = role === 'send' ? [own, raw] : [raw, own];
   const derive = (label: string): KeyObject =>
-    crypto.createSecretKey(
-      Buffer.from(
-        crypto.hkdfSync(
-          'sha256',
-          shared,
-          Buffer.from(transferId, 'utf8'),
-          Buffer.concat([Buffer.from(`tessenger-transfer-v1 ${label}\0`), senderPub, receiverPub]),
-          32,
-        ),
-      ),
-    );
+    crypto.createSecretKey(hkdf(shared, transferId, label, senderPub, receiverPub));
   const toReceiver = derive('s2r');
   const toSender = derive('r2s');
   return role === 'send' ? { out: toReceiver, in: toSender } : { out: toSender, in: toReceiver };
+}
+
+/**
+ * The HMAC key of the path packets (probes) of one transfer: the same on both sides, known
+ * to nobody else (the server only ever sees the public keys).
+ */
+export function derivePathKey(
+  keys: TransferKeyPair,
+  remotePublicKey: string,
+  transferId: string,
+  role: 'send' | 'receive',
+): Buffer | string {
+  const raw = Buffer.from(remotePublicKey, 'base64');
+  const shared = sharedSecret(keys, raw);
+  if (typeof shared === 'string') return shared;
+  const own = Buffer.from(keys.publicKey, 'base64');
+  const [senderPub, receiverPub] = role === 'send' ? [own, raw] : [raw, own];
+  return hkdf(shared, transferId, 'path', senderPub, receiverPub);
 }
 
 function nonceOf(header: Buffer): Buffer {

@@ -2,8 +2,9 @@
  * The receiver's view of which chunks arrived, and the selective ACK it sends back:
  * a cumulative point plus a bitmap of up to 8192 chunks beyond it. Pure.
  */
+
+import { MAX_BITMAP_BYTES } from '../wire/messages.js';
 import { Bitset } from './bitset.js';
-import { MAX_BITMAP_BYTES } from './messages.js';
 
 export class ReceiveWindow {
   readonly received: Bitset;

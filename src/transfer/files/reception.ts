@@ -3,11 +3,12 @@
  * verifying and saving it. A second reception of the same file into the same folder while the first runs
  * gets its own part file, so the two never write over each other.
  */
-import { transferTag } from './crypto.js';
-import { TransferError, TransferErrorCode } from './errors.js';
+
+import { TransferError, TransferErrorCode } from '../errors.js';
+import type { ReceiveOptions } from '../types.js';
+import { transferTag } from '../wire/crypto.js';
 import { sanitizeFileName } from './filename.js';
 import { PartFile } from './part-file.js';
-import type { ReceiveOptions } from './types.js';
 
 /** The usable file name, or the error that makes the offer unusable. */
 export function checkOffer(options: ReceiveOptions): string | TransferError {

@@ -3,7 +3,7 @@
  * control and bidi-override characters and leading dots, cap the length in UTF-8 bytes
  * (keeping the extension), and give up (null) when nothing usable remains.
  */
-import { clipUtf8 } from './messages.js';
+import { clipUtf8 } from '../wire/messages.js';
 
 export const MAX_FILE_NAME_BYTES = 200;
 
