@@ -21,6 +21,32 @@ export interface Endpoint {
   port: number;
 }
 
+/**
+ * A UDP address a peer may be reached at, as the peer itself gathered it: an address of one
+ * of its interfaces (`host`) or the address the server's UDP port saw it from (`srflx`).
+ */
+export interface Candidate {
+  address: string;
+  port: number;
+  kind: 'host' | 'srflx';
+}
+
+/** Most candidates one side may announce; the rest are dropped by the client. */
+export const MAX_CANDIDATES = 12;
+
+/**
+ * The UDP side of the server, granted at login: where binding requests and the relay are
+ * (`port` on the address the client reached the server at), the session's 8-byte id (hex) and
+ * 32-byte HMAC key (base64) that sign its binding and relay requests, and whether the server
+ * relays transfers that find no direct path.
+ */
+export interface UdpGrant {
+  port: number;
+  session: string;
+  key: string;
+  relay: boolean;
+}
+
 export type Request =
   | { type: 'login'; username: string; password: string; udpPort: number }
   | { type: 'msgto'; to: string; text: string }
@@ -38,8 +64,22 @@ export type Request =
       size: number;
       sha256: string;
       publicKey: string;
+      /** The presenter's UDP candidates; absent from older clients. */
+      candidates?: Candidate[];
     }
-  | { type: 'p2p-answer'; transferId: string; accept: boolean; publicKey: string; reason: string }
+  | {
+      type: 'p2p-answer';
+      transferId: string;
+      accept: boolean;
+      publicKey: string;
+      reason: string;
+      /** The audience's UDP candidates (when accepting). */
+      candidates?: Candidate[];
+    }
+  /** No direct path was found: relay this accepted transfer through the server. */
+  | { type: 'p2p-relay'; transferId: string }
+  /** Either side gives up an accepted transfer before it could start; the other side is told. */
+  | { type: 'p2p-cancel'; transferId: string; reason: string }
   | { type: 'register'; username: string; password: string; udpPort: number }
   | { type: 'inbox'; ack?: number }
   | { type: 'delivered'; messageId: number }
@@ -103,7 +143,8 @@ export interface GroupMember {
 
 /** Reply data for each request type. */
 export interface ReplyData {
-  login: { username: string };
+  /** `udp`: absent when the server has no UDP side (then transfers use `peer` only). */
+  login: { username: string; udp?: UdpGrant };
   /** `id`: the message's number (receipts name it); `queued`: receiver offline, kept for them. */
   msgto: { ts: number; id?: number; queued?: boolean; away?: string };
   activeuser: { users: ActiveUser[] };
@@ -112,9 +153,21 @@ export interface ReplyData {
   groupmsg: { ts: number };
   logout: Record<string, never>;
   ping: Record<string, never>;
-  'p2p-offer': { transferId: string; peer: Endpoint; publicKey: string };
+  /**
+   * `peer`: the audience's UDP port at the address the server sees its TCP connection come
+   * from; `candidates`: what the audience gathered; `relay`: the server will relay this transfer.
+   */
+  'p2p-offer': {
+    transferId: string;
+    peer: Endpoint;
+    publicKey: string;
+    candidates: Candidate[];
+    relay: boolean;
+  };
   'p2p-answer': Record<string, never>;
-  register: { username: string };
+  'p2p-relay': { transferId: string };
+  'p2p-cancel': Record<string, never>;
+  register: { username: string; udp?: UdpGrant };
   /**
    * `remaining`: still queued after this batch; `lastId`: the batch's last queue id (0 when
    * empty). A client that sends `ack` (the lastId it fully received) gets at-least-once
@@ -165,8 +218,12 @@ export type PushEvent =
       sha256: string;
       publicKey: string;
       peer: Endpoint;
+      candidates: Candidate[];
+      relay: boolean;
     }
   | { type: 'transfer-cancelled'; transferId: string; reason: string }
+  /** The presenter found no direct path: this transfer now runs through the server's relay. */
+  | { type: 'transfer-relay'; transferId: string }
   /** The other side of an accepted transfer (`user`) lost or ended its session. */
   | { type: 'transfer-peer-offline'; transferId: string; user: string }
   | { type: 'bye'; reason: string; code?: string }
@@ -195,7 +252,8 @@ type FieldKind =
   | 'bool'
   | 'strings'
   | 'optional-size'
-  | 'optional-bool';
+  | 'optional-bool'
+  | 'optional-candidates';
 
 /** Schema of each request type: its fields and their kinds. Every field but optional-* is required. */
 const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
@@ -213,8 +271,17 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
     size: 'size',
     sha256: 'string',
     publicKey: 'string',
+    candidates: 'optional-candidates',
   },
-  'p2p-answer': { transferId: 'string', accept: 'bool', publicKey: 'string', reason: 'string' },
+  'p2p-answer': {
+    transferId: 'string',
+    accept: 'bool',
+    publicKey: 'string',
+    reason: 'string',
+    candidates: 'optional-candidates',
+  },
+  'p2p-relay': { transferId: 'string' },
+  'p2p-cancel': { transferId: 'string', reason: 'string' },
   register: { username: 'string', password: 'string', udpPort: 'port' },
   inbox: { ack: 'optional-size' },
   delivered: { messageId: 'size' },
@@ -260,6 +327,11 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
       return typeof value === 'boolean';
     case 'optional-bool':
       return value === undefined || typeof value === 'boolean';
+    case 'optional-candidates':
+      return (
+        value === undefined ||
+        (Array.isArray(value) && value.length <= MAX_CANDIDATES && value.every(candidateOk))
+      );
     case 'strings':
       return (
         Array.isArray(value) &&
@@ -267,6 +339,21 @@ function fieldOk(kind: FieldKind, value: unknown): boolean {
         value.every((s) => typeof s === 'string' && s.length <= MAX_STRING)
       );
   }
+}
+
+function candidateOk(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { address, port, kind } = value;
+  return (
+    typeof address === 'string' &&
+    address.length > 0 &&
+    address.length <= 64 &&
+    /^[0-9A-Fa-f.:]+$/.test(address) &&
+    Number.isInteger(port) &&
+    (port as number) >= 1 &&
+    (port as number) <= 65535 &&
+    (kind === 'host' || kind === 'srflx')
+  );
 }
 
 export type Decoded<T> =
@@ -318,6 +405,7 @@ const PUSH_TYPES = new Set<PushEvent['type']>([
   'transfer-offer',
   'transfer-cancelled',
   'transfer-peer-offline',
+  'transfer-relay',
   'bye',
   'presence',
   'receipt',

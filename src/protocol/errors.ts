@@ -30,6 +30,8 @@ export const ErrorCode = {
   NoSuchTransfer: 'NO_SUCH_TRANSFER',
   TransferDeclined: 'TRANSFER_DECLINED',
   TransferTimeout: 'TRANSFER_TIMEOUT',
+  /** A relay was asked of a server whose relay is off (`--no-relay`). */
+  RelayDisabled: 'RELAY_DISABLED',
   Blocked: 'BLOCKED',
   AlreadyBlocked: 'ALREADY_BLOCKED',
   NotBlocked: 'NOT_BLOCKED',

@@ -21,6 +21,7 @@ import { logout } from './handlers/logout.js';
 import { msgto } from './handlers/msgto.js';
 import { p2pAnswer } from './handlers/p2p-answer.js';
 import { p2pOffer } from './handlers/p2p-offer.js';
+import { p2pCancel, p2pRelay } from './handlers/p2p-relay.js';
 import { ping } from './handlers/ping.js';
 import { register } from './handlers/register.js';
 import type { Handler } from './handlers/types.js';
@@ -37,6 +38,8 @@ const HANDLERS: { [T in RequestType]: Handler<T> } = {
   ping,
   'p2p-offer': p2pOffer,
   'p2p-answer': p2pAnswer,
+  'p2p-relay': p2pRelay,
+  'p2p-cancel': p2pCancel,
   register,
   inbox,
   delivered,

@@ -101,6 +101,8 @@ export class TransferBroker {
       sha256: req.sha256,
       publicKey: req.publicKey,
       peer,
+      candidates: req.candidates ?? [],
+      relay: false,
     });
     return reply;
   }
@@ -119,6 +121,8 @@ export class TransferBroker {
         transferId: offer.id,
         peer: { address, port: udpPort },
         publicKey: req.publicKey,
+        candidates: req.candidates ?? [],
+        relay: false,
       });
       return;
     }
