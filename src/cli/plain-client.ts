@@ -13,6 +13,7 @@ import {
   formatProgress,
   formatResult,
   formatResuming,
+  formatRoute,
   formatTransferDone,
   formatTransferFailed,
 } from '../client/format.js';
@@ -199,6 +200,7 @@ function subscribeToEvents(
     print(`Receiving ${t.filename} from ${t.peer} (${t.size} bytes)...`);
     if (t.player) print(formatPlaying(t));
   });
+  client.on('transfer-path', (t) => print(formatRoute(t)));
   client.on('transfer-player-failed', (t) => print(formatPlayerFailed(t)));
   client.on('transfer-resumed', (t) => print(formatResuming(t)));
   client.on('transfer-complete', (t) => {

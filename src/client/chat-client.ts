@@ -136,6 +136,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       password,
       udpPort: this.options.engine.port,
     });
+    this.transfers.setServer(reply.udp, this.connection.remoteAddress);
     this.signedIn(reply.username, password);
   }
 
@@ -150,6 +151,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       password,
       udpPort: this.options.engine.port,
     });
+    this.transfers.setServer(reply.udp, this.connection.remoteAddress);
     this.signedIn(reply.username, password);
   }
 
@@ -193,12 +195,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const { host, port, logger, engine } = this.options;
     const connection = await Connection.open(host, port, logger, this.options.security);
     try {
-      await connection.request({
+      const reply = await connection.request({
         type: 'login',
         username: this.credentials.username,
         password: this.credentials.password,
         udpPort: engine.port,
       });
+      this.transfers.setServer(reply.udp, connection.remoteAddress);
     } catch (err) {
       connection.close();
       throw err;
@@ -307,6 +310,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         break;
       case 'transfer-offer':
         this.transfers.onOffer(event);
+        break;
+      case 'transfer-relay':
+        this.transfers.onRelay(event.transferId);
         break;
       case 'transfer-cancelled':
         this.transfers.onCancelled(event.transferId, event.reason);

@@ -68,6 +68,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.on('close', () => this.onClose());
   }
 
+  /** The server's address as this connection reached it (its UDP side is there too). */
+  get remoteAddress(): string {
+    return this.socket.remoteAddress ?? '';
+  }
+
   /** Opens a connection; rejects with a ConnectionError naming the address on failure. */
   static open(
     host: string,

@@ -86,7 +86,37 @@ export function formatResuming(t: TransferInfo): string {
 export function formatProgress(t: TransferInfo): string {
   const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
   const eta = t.eta === null ? '--' : `${Math.ceil(t.eta)}s`;
-  return `${t.filename}: ${pct}% ${formatBytes(t.bytes)}/${formatBytes(t.size)} at ${formatBytes(t.rate)}/s, ETA ${eta}`;
+  const route = t.route ? `, ${routeLabel(t.route)}` : '';
+  return `${t.filename}: ${pct}% ${formatBytes(t.bytes)}/${formatBytes(t.size)} at ${formatBytes(t.rate)}/s, ETA ${eta}${route}`;
+}
+
+/** How a transfer's data flows, as the panel and progress lines say it. */
+export function routeLabel(route: NonNullable<TransferInfo['route']>): string {
+  switch (route) {
+    case 'finding':
+      return 'finding a path';
+    case 'direct':
+      return 'direct';
+    case 'punched':
+      return 'direct (NAT punched)';
+    case 'relayed':
+      return 'relayed via server';
+  }
+}
+
+/** The line said once a transfer's path is chosen: which path, and why. */
+export function formatRoute(t: TransferInfo): string {
+  const who = t.direction === 'send' ? `to ${t.peer}` : `from ${t.peer}`;
+  const secs = ((t.routeMs ?? 0) / 1000).toFixed(t.route === 'relayed' ? 1 : 2);
+  if (t.route === 'relayed') {
+    return t.direction === 'send'
+      ? `no direct path to ${t.peer} after ${secs} s: relaying through the server`
+      : `no direct path from ${t.peer}: relaying through the server`;
+  }
+  const label = routeLabel(t.route ?? 'direct');
+  return t.direction === 'send'
+    ? `Path ${who}: ${label}, found in ${secs} s`
+    : `Path ${who}: ${label}`;
 }
 
 /** Human-readable size: 0 B, 1023 B, 1.0 KiB, 12.3 MiB ... */

@@ -4,9 +4,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { PushEvent } from '../protocol/control.js';
+import type { Candidate, Endpoint, PushEvent, UdpGrant } from '../protocol/control.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { sanitizeFileName } from '../transfer/files/filename.js';
-import type { Transfer, TransferEngine } from '../transfer/types.js';
+import { mergeCandidates } from '../transfer/path/candidates.js';
+import type { Transfer, TransferEngine, TransferKeyPair } from '../transfer/types.js';
 import type { Connection } from './connection.js';
 import { DigestCache, type FileHasher } from './file-digest.js';
 import { type PlayerProcess, startPlayer } from './player-process.js';
@@ -16,6 +18,13 @@ import {
   type ReceiveLimits,
   receiveRefusal,
 } from './receive-check.js';
+import {
+  type AudiencePath,
+  type ChosenPath,
+  PathError,
+  type PathKind,
+  TransferPaths,
+} from './transfer-path.js';
 
 export type TransferState = 'running' | 'done' | 'failed';
 
@@ -47,10 +56,16 @@ export interface TransferInfo {
    * (error says who); a receiver kept its bytes for a resume.
    */
   peerOffline?: boolean;
+  /** How the data flows: its path still being found, or the kind of path it took. */
+  route?: 'finding' | PathKind;
+  /** Time to find a direct path (ms), or how long one was tried before relaying. */
+  routeMs?: number;
 }
 
 export interface TransferEvents {
   'transfer-incoming': [TransferInfo];
+  /** A path was chosen (info.route, info.routeMs); the data starts flowing. */
+  'transfer-path': [TransferInfo];
   /** The player command could not be started (info.playerError); the file is still saved. */
   'transfer-player-failed': [TransferInfo];
   /** An earlier attempt's bytes were found on disk (info.resumed); only the rest comes. */
@@ -75,9 +90,17 @@ type Offer = Extract<PushEvent, { type: 'transfer-offer' }>;
 
 export class TransferManager {
   private readonly table = new Map<string, TransferInfo>();
-  private readonly running = new Map<string, Transfer>();
+  /** Running transfers, and accepted ones still finding their path (cancel only). */
+  private readonly running = new Map<string, { cancel(reason?: string): void }>();
+  /** Audience side of path finding, until a path is chosen; the relay push goes here. */
+  private readonly audiencePaths = new Map<string, { relayed(): Promise<void> }>();
+  /** Path finding and the relay; `paths.punchMs` is how long a direct path is tried. */
+  readonly paths: TransferPaths;
   /** Running receives by presenter, file name and hash: a repeated offer replaces its twin. */
-  private readonly receiving = new Map<string, Transfer>();
+  private readonly receiving = new Map<
+    string,
+    { cancel(reason?: string): void; done: Promise<unknown> }
+  >();
   private readonly idleWaiters: Array<() => void> = [];
   private user = '';
   private player: readonly string[] | null = null;
@@ -92,6 +115,12 @@ export class TransferManager {
     hasher?: FileHasher,
   ) {
     this.digests = new DigestCache(hasher);
+    this.paths = new TransferPaths(engine.path, engine.port);
+  }
+
+  /** After each login: the server's UDP side and the address the connection reached it at. */
+  setServer(grant: UdpGrant | undefined, serverAddress: string): void {
+    this.paths.setServer(grant, serverAddress);
   }
 
   setUser(user: string): void {
@@ -134,7 +163,10 @@ export class TransferManager {
     await checkReadableFile(filePath, filename);
     // A file changed after this point fails the receiver's SHA-256 check, and its new stat
     // makes the next send hash it again.
-    const { size, sha256 } = await this.digests.digest(filePath);
+    const [{ size, sha256 }, candidates] = await Promise.all([
+      this.digests.digest(filePath),
+      this.paths.gather(),
+    ]);
     const keys = this.engine.createKeyPair();
     const reply = await this.connection().request({
       type: 'p2p-offer',
@@ -143,18 +175,111 @@ export class TransferManager {
       size,
       sha256,
       publicKey: keys.publicKey,
+      ...(candidates.length > 0 ? { candidates } : {}),
     });
-    const transfer = this.engine.send({
+    const info = this.newInfo({
       transferId: reply.transferId,
-      peer: reply.peer,
-      filePath,
+      direction: 'send',
+      peer: to,
+      filename,
       size,
-      sha256,
-      keys,
-      remotePublicKey: reply.publicKey,
     });
-    this.track(transfer, { direction: 'send', peer: to, filename, size });
+    const start = (peer: Endpoint, stop?: () => void): void => {
+      const transfer = this.engine.send({
+        transferId: reply.transferId,
+        peer,
+        filePath,
+        size,
+        sha256,
+        keys,
+        remotePublicKey: reply.publicKey,
+      });
+      this.attach(info, transfer, stop);
+    };
+    if (!this.paths.enabled) {
+      start(reply.peer);
+    } else {
+      const remote = mergeCandidates(reply.candidates ?? [], [{ ...reply.peer, kind: 'srflx' }]);
+      const t = { transferId: reply.transferId, keys, remotePublicKey: reply.publicKey, remote };
+      void this.findPresenterPath(info, { ...t, local: candidates, peerName: to }, start);
+    }
     return { transferId: reply.transferId, to, filename, size };
+  }
+
+  /** Presenter: finds the path (or the relay), then starts sending; failures end the transfer. */
+  private async findPresenterPath(
+    info: TransferInfo,
+    t: {
+      transferId: string;
+      keys: TransferKeyPair;
+      remotePublicKey: string;
+      remote: Candidate[];
+      local: Candidate[];
+      peerName: string;
+    },
+    start: (peer: Endpoint, stop: () => void) => void,
+  ): Promise<void> {
+    let cancelled: string | null = null;
+    const abort = new AbortController();
+    this.running.set(info.transferId, {
+      cancel: (reason = 'cancelled') => {
+        cancelled ??= reason;
+        abort.abort(reason);
+      },
+    });
+    const relay = async (): Promise<void> => {
+      try {
+        await this.connection().request({ type: 'p2p-relay', transferId: t.transferId });
+      } catch (error) {
+        const secs = (this.paths.punchMs / 1000).toFixed(1);
+        if (error instanceof ProtocolError && error.code === ErrorCode.RelayDisabled) {
+          throw new PathError(
+            `no direct path to ${t.peerName} after ${secs} s and the server's relay is off`,
+          );
+        }
+        throw new PathError(
+          `no direct path to ${t.peerName} after ${secs} s and the relay was refused: ${(error as Error).message}`,
+        );
+      }
+    };
+    let path: ChosenPath;
+    try {
+      path = await this.paths.presenter(t, relay, abort.signal);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.cancelAtServer(t.transferId, reason);
+      this.failPending(info, cancelled ? `transfer cancelled: ${cancelled}` : reason);
+      return;
+    }
+    if (cancelled !== null) {
+      path.stop();
+      this.failPending(info, `transfer cancelled: ${cancelled}`);
+      return;
+    }
+    this.pathChosen(info, path);
+    start(path.peer, path.stop);
+  }
+
+  private pathChosen(info: TransferInfo, path: ChosenPath): void {
+    info.route = path.kind;
+    info.routeMs = path.kind === 'relayed' ? this.paths.punchMs : path.elapsedMs;
+    this.emit('transfer-path', info);
+  }
+
+  /** Tells the other side through the server that this accepted transfer will not start. */
+  private cancelAtServer(transferId: string, reason: string): void {
+    this.connection()
+      .request({ type: 'p2p-cancel', transferId, reason })
+      .catch(() => undefined);
+  }
+
+  /** A transfer that ended before any data moved. */
+  private failPending(info: TransferInfo, error: string): void {
+    info.state = 'failed';
+    info.error = info.peerOffline ? `${info.peer} went offline` : error;
+    this.audiencePaths.delete(info.transferId);
+    this.finish(info.transferId);
+    this.emit('transfer-failed', info);
   }
 
   /** Size cap and free-space reserve checked before an offer is accepted. */
@@ -208,40 +333,103 @@ export class TransferManager {
   private acceptOffer(offer: Offer, safe: string): void {
     const keys = this.engine.createKeyPair();
     const player: PlayerProcess | null = this.player ? startPlayer(this.player) : null;
-    const transfer = this.engine.receive({
+    const info = this.newInfo({
       transferId: offer.transferId,
-      peer: offer.peer,
-      dir: this.downloadDir,
-      fileName: `${offer.from}_${safe}`,
-      size: offer.size,
-      sha256: offer.sha256,
-      keys,
-      remotePublicKey: offer.publicKey,
-      ...(player ? { stream: player.stdin } : {}),
-    });
-    const info = this.track(transfer, {
       direction: 'receive',
       peer: offer.from,
       filename: offer.filename,
       size: offer.size,
     });
     if (player) info.player = player.name;
-    const key = twinKey(offer);
-    this.receiving.set(key, transfer);
-    const forget = () => {
-      if (this.receiving.get(key) === transfer) this.receiving.delete(key);
-    };
-    transfer.done.then(forget, forget);
     player?.onStartFailure((reason) => {
       info.playerError = reason;
       this.emit('transfer-player-failed', info);
     });
-    transfer.on('resumed', (r: { bytes: number }) => {
-      info.resumed = r.bytes;
-      this.emit('transfer-resumed', info);
-    });
+    const start = (peer: Endpoint, stop?: () => void): void => {
+      const transfer = this.engine.receive({
+        transferId: offer.transferId,
+        peer,
+        dir: this.downloadDir,
+        fileName: `${offer.from}_${safe}`,
+        size: offer.size,
+        sha256: offer.sha256,
+        keys,
+        remotePublicKey: offer.publicKey,
+        ...(player ? { stream: player.stdin } : {}),
+      });
+      const key = twinKey(offer);
+      this.receiving.set(key, transfer);
+      const forget = () => {
+        if (this.receiving.get(key) === transfer) this.receiving.delete(key);
+      };
+      transfer.done.then(forget, forget);
+      transfer.on('resumed', (r: { bytes: number }) => {
+        info.resumed = r.bytes;
+        this.emit('transfer-resumed', info);
+      });
+      this.attach(info, transfer, stop);
+    };
     this.emit('transfer-incoming', info);
-    this.answer(offer.transferId, true, keys.publicKey, '');
+    if (!this.paths.enabled) {
+      start(offer.peer);
+      this.answer(offer.transferId, true, keys.publicKey, '');
+      return;
+    }
+    // Until a path is chosen, a repeated offer of the same file replaces this one too.
+    let ended = (): void => {};
+    const pendingDone = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    let path: AudiencePath | null = null;
+    const fail = (why: string): void => {
+      if (info.state !== 'running') return;
+      path?.stop();
+      player?.stdin.end();
+      this.failPending(info, why);
+      ended();
+    };
+    const pending = { cancel: (reason = 'cancelled') => fail(`transfer cancelled: ${reason}`) };
+    const key = twinKey(offer);
+    this.receiving.set(key, { ...pending, done: pendingDone });
+    this.running.set(offer.transferId, pending);
+    void this.paths.gather().then((local) => {
+      if (info.state !== 'running') return;
+      const remote = mergeCandidates(offer.candidates ?? [], [{ ...offer.peer, kind: 'srflx' }]);
+      const t = {
+        transferId: offer.transferId,
+        keys,
+        remotePublicKey: offer.publicKey,
+        remote,
+        local,
+        peerName: offer.from,
+      };
+      try {
+        path = this.paths.audience(t, (chosen) => {
+          this.audiencePaths.delete(offer.transferId);
+          if (this.receiving.get(key)?.done === pendingDone) this.receiving.delete(key);
+          this.pathChosen(info, chosen);
+          start(chosen.peer, chosen.stop);
+          ended();
+        });
+      } catch (error) {
+        // An unusable key from the presenter: accepted as before, then failed with the reason.
+        this.answer(offer.transferId, true, keys.publicKey, '', local);
+        this.cancelAtServer(offer.transferId, (error as Error).message);
+        fail((error as Error).message);
+        return;
+      }
+      path.failed((error) => {
+        this.cancelAtServer(offer.transferId, error.message);
+        fail(error.message);
+      });
+      this.audiencePaths.set(offer.transferId, path);
+      this.answer(offer.transferId, true, keys.publicKey, '', local);
+    });
+  }
+
+  /** The presenter chose the server's relay for this transfer. */
+  onRelay(transferId: string): void {
+    void this.audiencePaths.get(transferId)?.relayed();
   }
 
   onCancelled(transferId: string, reason: string): void {
@@ -272,25 +460,44 @@ export class TransferManager {
     for (const transfer of this.running.values()) transfer.cancel(reason);
   }
 
-  private answer(transferId: string, accept: boolean, publicKey: string, reason: string): void {
+  private answer(
+    transferId: string,
+    accept: boolean,
+    publicKey: string,
+    reason: string,
+    candidates: Candidate[] = [],
+  ): void {
     this.connection()
-      .request({ type: 'p2p-answer', transferId, accept, publicKey, reason })
+      .request({
+        type: 'p2p-answer',
+        transferId,
+        accept,
+        publicKey,
+        reason,
+        ...(candidates.length > 0 ? { candidates } : {}),
+      })
       .catch((err: Error) => this.onCancelled(transferId, err.message));
   }
 
-  private track(
-    transfer: Transfer,
-    base: Pick<TransferInfo, 'direction' | 'peer' | 'filename' | 'size'>,
+  /** A row for the faces from the moment the transfer is accepted, before any data moves. */
+  private newInfo(
+    base: Pick<TransferInfo, 'transferId' | 'direction' | 'peer' | 'filename' | 'size'>,
   ): TransferInfo {
     const info: TransferInfo = {
       ...base,
-      transferId: transfer.transferId,
       bytes: 0,
       rate: 0,
       eta: null,
       state: 'running',
+      ...(this.paths.enabled ? { route: 'finding' as const } : {}),
     };
     this.table.set(info.transferId, info);
+    this.running.set(info.transferId, { cancel: () => undefined });
+    return info;
+  }
+
+  /** The engine's transfer now carries `info`; `stop` ends the path's keep-alives with it. */
+  private attach(info: TransferInfo, transfer: Transfer, stop?: () => void): void {
     this.running.set(info.transferId, transfer);
     transfer.on('progress', (p: { bytes: number; rate: number; eta: number | null }) => {
       info.bytes = p.bytes;
@@ -300,6 +507,7 @@ export class TransferManager {
     });
     transfer.done.then(
       (result) => {
+        stop?.();
         info.state = 'done';
         info.bytes = info.size;
         info.eta = 0;
@@ -309,13 +517,13 @@ export class TransferManager {
         this.emit('transfer-complete', info);
       },
       (err: Error) => {
+        stop?.();
         info.state = 'failed';
         info.error = info.peerOffline ? `${info.peer} went offline` : err.message;
         this.finish(info.transferId);
         this.emit('transfer-failed', info);
       },
     );
-    return info;
   }
 
   private finish(transferId: string): void {

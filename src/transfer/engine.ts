@@ -16,10 +16,17 @@ import {
   type Peer,
   type SocketStats,
 } from './net/udp-socket.js';
+import { PATH_MAGIC } from './path/packet.js';
 import { ReceiveTransfer } from './receiver.js';
 import { SendTransfer } from './sender.js';
 import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
-import type { ReceiveOptions, SendOptions, TransferEngine, TransferKeyPair } from './types.js';
+import type {
+  PathChannel,
+  ReceiveOptions,
+  SendOptions,
+  TransferEngine,
+  TransferKeyPair,
+} from './types.js';
 import { createKeyPair } from './wire/crypto.js';
 import { decodeHeader } from './wire/datagram.js';
 
@@ -60,6 +67,8 @@ export interface EngineStats extends SocketStats {
 }
 
 export interface UdpTransferEngine extends TransferEngine {
+  /** Path packets share the socket: binding, probes and relay allocations. */
+  readonly path: PathChannel;
   readonly stats: EngineStats;
   /** The rate caps and their counters. */
   readonly rateCaps: RateCaps;
@@ -111,8 +120,16 @@ export function createEngineOnSocket(
     },
   };
 
+  let onPath: ((packet: Buffer, from: Peer) => boolean) | null = null;
   socket.onMessage((datagram, from) => {
     if (!caps.examine(from)) return;
+    if (datagram[0] === PATH_MAGIC) {
+      if (!onPath?.(datagram, from)) {
+        stats.malformed++;
+        caps.junk(from);
+      }
+      return;
+    }
     const header = decodeHeader(datagram);
     if (!header.ok) {
       stats.malformed++;
@@ -162,6 +179,15 @@ export function createEngineOnSocket(
 
   return {
     port: socket.port,
+    path: {
+      ipv6: socket.ipv6 === true,
+      send(packet, to) {
+        socket.send([packet], to.port, to.address);
+      },
+      onPacket(handler) {
+        onPath = handler;
+      },
+    },
     stats,
     rateCaps: caps,
     createKeyPair(): TransferKeyPair {

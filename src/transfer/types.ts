@@ -69,10 +69,23 @@ export interface Transfer extends EventEmitter {
   cancel(reason?: string): void;
 }
 
+/**
+ * The engine socket's share for path packets (src/transfer/path/): first byte 0x50. The
+ * handler returns false for a packet it could not authenticate, which counts as junk.
+ */
+export interface PathChannel {
+  send(packet: Buffer, to: Endpoint): void;
+  onPacket(handler: (packet: Buffer, from: Endpoint) => boolean): void;
+  /** Whether IPv6 peers can be reached from this socket. */
+  readonly ipv6: boolean;
+}
+
 /** The engine a client holds: one UDP socket, many transfers. */
 export interface TransferEngine {
   /** Local UDP port the engine listens on. */
   readonly port: number;
+  /** Path packets share the socket; absent on engines without one (test fakes). */
+  readonly path?: PathChannel;
   createKeyPair(): TransferKeyPair;
   send(options: SendOptions): Transfer;
   receive(options: ReceiveOptions): Transfer;

@@ -17,6 +17,7 @@ import {
   formatPlayerFailed,
   formatPlaying,
   formatResuming,
+  formatRoute,
   formatTransferFailed,
 } from '../client/format.js';
 import { formatPresence } from '../client/more-format.js';
@@ -112,6 +113,10 @@ export function subscribeChatEvents(
     onTransfer(t);
     out.info(`Receiving ${t.filename} (${formatBytes(t.size)}) from ${t.peer}...`, t.peer);
     if (t.player) out.info(formatPlaying(t), t.peer);
+  });
+  client.on('transfer-path', (t) => {
+    onTransfer(t);
+    out.info(formatRoute(t), t.peer);
   });
   client.on('transfer-resumed', (t) => out.info(formatResuming(t), t.peer));
   client.on('transfer-player-failed', (t) => out.info(formatPlayerFailed(t), t.peer));

@@ -39,8 +39,9 @@ describe('a transfer whose peer session ends', () => {
     expect(formatTransferFailed(info)).toBe(
       'Transfer of talk.mp4 from Yoda stopped: Yoda went offline; 0% kept, send it again to resume.',
     );
-    // The part file stays for a resume (no byte came, so there is no sidecar to keep).
-    expect((await fs.readdir(downloads)).some((n) => n.endsWith('.part'))).toBe(true);
+    // It left while the path was still being found: no receive had opened a part file yet,
+    // so nothing is left behind (a receive that had bytes keeps them: cli-transfer-resume).
+    expect((await fs.readdir(downloads)).some((n) => n.endsWith('.part'))).toBe(false);
     expect(obiwan.transfers.activeCount).toBe(0);
   });
 

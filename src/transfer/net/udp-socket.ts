@@ -4,6 +4,7 @@
  * node:dgram adapter.
  */
 import dgram from 'node:dgram';
+import net from 'node:net';
 
 export interface Peer {
   address: string;
@@ -22,6 +23,8 @@ export function canonicalAddress(address: string): string {
 export interface DatagramSocket {
   /** Local port the socket is bound to. */
   readonly port: number;
+  /** Whether IPv6 peers can be reached (a dual-stack or IPv6 socket); absent means no. */
+  readonly ipv6?: boolean;
   /** Fire and forget; the parts are sent as one datagram. */
   send(parts: Buffer[], port: number, address: string): void;
   /** The single receiver of incoming datagrams. */
@@ -36,14 +39,40 @@ export interface SocketStats {
 /** Socket buffers the engine asks for; Linux caps them at net.core.*mem_max (4 MiB here). */
 export const SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** Binds a udp4 socket; rejects with an Error naming the port when the bind fails. */
+/**
+ * Binds the socket; rejects with an Error naming the port when the bind fails. With no host it
+ * is dual-stack (`::`, IPv4 arriving v4-mapped) where the machine has IPv6, IPv4 only where
+ * it has not; an explicit host binds that address's family only.
+ */
 export async function bindUdpSocket(options: {
   port: number;
   host?: string;
   stats?: SocketStats;
 }): Promise<DatagramSocket> {
-  const host = options.host ?? '0.0.0.0';
-  const socket = dgram.createSocket({ type: 'udp4' });
+  if (options.host === undefined) {
+    try {
+      return await bindOne({ ...options, host: '::' }, 'udp6');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') throw error;
+      return bindOne({ ...options, host: '0.0.0.0' }, 'udp4');
+    }
+  }
+  return bindOne({ ...options, host: options.host }, net.isIPv6(options.host) ? 'udp6' : 'udp4');
+}
+
+/** v4-mapped `::ffff:a.b.c.d` as plain IPv4, so both stacks name a peer alike. */
+function plain(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+async function bindOne(
+  options: { port: number; host: string; stats?: SocketStats },
+  type: 'udp4' | 'udp6',
+): Promise<DatagramSocket> {
+  const { host } = options;
+  const socket = dgram.createSocket(type === 'udp6' ? { type, ipv6Only: false } : { type });
+  const dual = type === 'udp6';
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       socket.close();
@@ -81,14 +110,18 @@ export async function bindUdpSocket(options: {
   };
   return {
     port,
+    ipv6: dual,
     send(parts, toPort, address) {
       if (closed) return;
       pending++;
-      socket.send(parts, toPort, address, onSent);
+      // A dual-stack socket reaches IPv4 peers through their v4-mapped address.
+      const to =
+        dual && address.includes('.') && !address.includes(':') ? `::ffff:${address}` : address;
+      socket.send(parts, toPort, to, onSent);
     },
     onMessage(handler) {
       socket.on('message', (msg, rinfo) =>
-        handler(msg, { address: rinfo.address, port: rinfo.port }),
+        handler(msg, { address: dual ? plain(rinfo.address) : rinfo.address, port: rinfo.port }),
       );
     },
     async close() {

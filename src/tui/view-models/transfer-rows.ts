@@ -2,7 +2,7 @@
  * The transfers panel: one row per transfer with direction, name, a progress bar, rate and
  * ETA while running, and the outcome once done or failed.
  */
-import { formatBytes } from '../../client/format.js';
+import { formatBytes, routeLabel } from '../../client/format.js';
 import type { TransferInfo } from '../../client/transfers.js';
 import type { Row } from './spans.js';
 import { fitWidth, textWidth } from './text-width.js';
@@ -48,7 +48,8 @@ export function transferRow(t: TransferInfo, width: number, selected: boolean): 
     ];
   }
   const pct = t.size === 0 ? 100 : Math.floor((t.bytes / t.size) * 100);
-  const tail = ` ${String(pct).padStart(3)}% ${formatBytes(t.rate)}/s ETA ${formatEta(t.eta)} direct`;
+  const route = routeLabel(t.route ?? 'direct');
+  const tail = ` ${String(pct).padStart(3)}% ${formatBytes(t.rate)}/s ETA ${formatEta(t.eta)} ${route}`;
   const labelWidth = labelRoom(t, width, tail);
   const barWidth = Math.max(4, width - 1 - labelWidth - textWidth(tail));
   return [

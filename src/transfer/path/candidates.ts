@@ -1,0 +1,57 @@
+/**
+ * Host candidates: the addresses of this machine's interfaces a peer might reach the engine's
+ * UDP port at. Loopback only when the server itself is on loopback (both peers are then on this
+ * machine); link-local addresses never (they need a scope the peer cannot name).
+ */
+import os from 'node:os';
+import { type Candidate, MAX_CANDIDATES } from '../../protocol/control.js';
+
+export interface GatherOptions {
+  /** Include 127.0.0.1 and ::1. */
+  loopback: boolean;
+  /** The socket can reach IPv6 peers. */
+  ipv6: boolean;
+  /** Interfaces as os.networkInterfaces() returns them (tests pass their own). */
+  interfaces?: NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+}
+
+export function hostCandidates(port: number, options: GatherOptions): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  const all = options.interfaces ?? os.networkInterfaces();
+  for (const infos of Object.values(all)) {
+    for (const info of infos ?? []) {
+      if (info.internal && !options.loopback) continue;
+      if (info.family === 'IPv6' && (!options.ipv6 || isLinkLocal6(info.address))) continue;
+      if (info.family === 'IPv4' && info.address.startsWith('169.254.')) continue;
+      if (seen.has(info.address)) continue;
+      seen.add(info.address);
+      out.push({ address: info.address, port, kind: 'host' });
+    }
+  }
+  // IPv4 first: where both work, the v4 pair is found first and either carries the transfer.
+  out.sort((a, b) => Number(a.address.includes(':')) - Number(b.address.includes(':')));
+  return out.slice(0, MAX_CANDIDATES - 1);
+}
+
+function isLinkLocal6(address: string): boolean {
+  return /^fe[89ab]/i.test(address);
+}
+
+/** Candidates without repeats (same address and port), at most MAX_CANDIDATES. */
+export function mergeCandidates(...lists: Candidate[][]): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  for (const c of lists.flat()) {
+    const key = `${plainAddress(c.address)}|${c.port}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ ...c, address: plainAddress(c.address) });
+  }
+  return out.slice(0, MAX_CANDIDATES);
+}
+
+/** v4-mapped IPv6 as plain IPv4. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
