@@ -8,6 +8,7 @@ import {
   type ServerLimits,
 } from './limit-options.js';
 import { type PlayerChoice, parsePlayerOption } from './player-command.js';
+import { parseRelayOptions, type RelayCliOptions } from './relay-options.js';
 
 export interface ServerCliConfig {
   readonly host: string;
@@ -25,6 +26,8 @@ export interface ServerCliConfig {
   readonly verbose: boolean;
   /** Connection, login and time limits (limit-options.ts). */
   readonly limits: ServerLimits;
+  /** UDP port, relay switch and relay caps (relay-options.ts). */
+  readonly udp: RelayCliOptions;
 }
 
 export interface ClientCliConfig {
@@ -49,7 +52,7 @@ export interface ClientCliConfig {
 export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 
 export const SERVER_USAGE =
-  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain] [--max-connections-per-address N] [--max-failed-logins-per-minute N] [--login-timeout SECONDS]';
+  'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain] [--max-connections-per-address N] [--max-failed-logins-per-minute N] [--login-timeout SECONDS] [--udp-port N] [--no-relay] [--relay-rate-per-user BYTES_PER_SEC] [--relay-rate-total BYTES_PER_SEC]';
 export const CLIENT_USAGE =
   'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N]';
 
@@ -79,6 +82,10 @@ export function parseServerConfig(argv: {
   'max-connections-per-address'?: unknown;
   'max-failed-logins-per-minute'?: unknown;
   'login-timeout'?: unknown;
+  'udp-port'?: unknown;
+  relay?: unknown;
+  'relay-rate-per-user'?: unknown;
+  'relay-rate-total'?: unknown;
 }): Parsed<ServerCliConfig> {
   const port = parsePort(argv.server_port);
   if (port === null) {
@@ -102,6 +109,8 @@ export function parseServerConfig(argv: {
   }
   const limits = parseServerLimits(argv);
   if (typeof limits === 'string') return { ok: false, error: `${limits}\n${SERVER_USAGE}` };
+  const udp = parseRelayOptions(argv);
+  if (typeof udp === 'string') return { ok: false, error: `${udp}\n${SERVER_USAGE}` };
   return {
     ok: true,
     config: Object.freeze({
@@ -116,6 +125,7 @@ export function parseServerConfig(argv: {
       insecurePlain: argv['insecure-plain'] === true,
       verbose: argv.verbose === true,
       limits,
+      udp,
     }),
   };
 }

@@ -76,6 +76,23 @@ await yargs(hideBin(process.argv))
         .option('login-timeout', {
           type: 'string',
           describe: 'seconds to finish logging in, TLS included (default 30, 0 = no limit)',
+        })
+        .option('udp-port', {
+          type: 'string',
+          describe: 'UDP port of binding and the relay (default: the same number as the TCP port)',
+        })
+        .option('relay', {
+          type: 'boolean',
+          default: true,
+          describe: 'relay transfers that find no direct path (--no-relay: off)',
+        })
+        .option('relay-rate-per-user', {
+          type: 'string',
+          describe: 'bytes per second one user may send through the relay (default 32M)',
+        })
+        .option('relay-rate-total', {
+          type: 'string',
+          describe: 'bytes per second the relay forwards in total (default 128M)',
         }),
     async (argv) => {
       const parsed = parseServerConfig(argv);

@@ -57,6 +57,10 @@ export async function runServerCommand(
       maxConnectionsPerAddress: config.limits.maxConnectionsPerAddress,
       maxFailedLoginsPerAddress: config.limits.maxFailedLoginsPerMinute,
       loginTimeoutMs: config.limits.loginTimeoutSeconds * 1000,
+      udpPort: config.udp.udpPort ?? undefined,
+      relay: config.udp.relay,
+      relayUserBytesPerSec: config.udp.relayUserBytesPerSec,
+      relayTotalBytesPerSec: config.udp.relayTotalBytesPerSec,
       tls: identity,
       logger,
       console: batchedLines((text) => process.stdout.write(text)),
@@ -65,7 +69,7 @@ export async function runServerCommand(
     process.stderr.write(`${describeStartError(err as NodeJS.ErrnoException, config)}\n`);
     return 1;
   }
-  process.stdout.write(`Tessenger server listening on ${config.host}:${server.port}\n`);
+  process.stdout.write(`${listeningLine(config.host, server)}\n`);
   if (identity) {
     // Users compare this with what their client pins on first connection.
     const made = identity.created ? ` (new, saved in ${config.dataDir}/${CERT_FILE})` : '';
@@ -82,7 +86,31 @@ export async function runServerCommand(
   return 0;
 }
 
+/** `Tessenger server listening on 0.0.0.0:5000 (UDP 5000: binding and relay)`; IPv6 in brackets. */
+export function listeningLine(
+  host: string,
+  server: { port: number; udpPort: number | null; relay: boolean },
+): string {
+  const at = host.includes(':') ? `[${host}]` : host;
+  const udp =
+    server.udpPort === null
+      ? ''
+      : ` (UDP ${server.udpPort}: ${server.relay ? 'binding and relay' : 'binding; relay off'})`;
+  return `Tessenger server listening on ${at}:${server.port}${udp}`;
+}
+
 function describeStartError(err: NodeJS.ErrnoException, config: ServerCliConfig): string {
+  const udpPort = (err as { udpPort?: number }).udpPort;
+  if (udpPort !== undefined) {
+    switch (err.code) {
+      case 'EADDRINUSE':
+        return `UDP port ${udpPort} is already in use. Choose another with --udp-port.`;
+      case 'EACCES':
+        return `Not allowed to bind UDP port ${udpPort}. Choose a port above 1023 with --udp-port.`;
+      default:
+        return `Cannot bind UDP port ${udpPort}: ${err.message}`;
+    }
+  }
   switch (err.code) {
     case 'EADDRINUSE':
       return `Port ${config.port} is already in use. Choose another server_port.`;

@@ -16,6 +16,7 @@ import type { LastSeenWriter } from './last-seen.js';
 import type { NumberedLog } from './logs/message-log.js';
 import type { UserLog } from './logs/user-log.js';
 import type { OnlineUser, Presence } from './presence.js';
+import type { UdpSide } from './relay/udp-side.js';
 import type { TransferBroker } from './transfers.js';
 
 /** One client connection as handlers see it. */
@@ -53,6 +54,8 @@ export interface ServerContext {
   readonly userLog: UserLog;
   readonly messageLog: NumberedLog;
   readonly transfers: TransferBroker;
+  /** Binding and relay on the server's UDP port; null when the server runs without one. */
+  readonly udp: UdpSide | null;
   /** Durable state: history, groups, offline queues, blocks, last-seen. */
   readonly store: ChatStore;
   readonly blocks: Blocks;

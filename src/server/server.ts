@@ -20,6 +20,9 @@ import { LastSeenWriter } from './last-seen.js';
 import { escapeLogText } from './logs/log-text.js';
 import { UserLog } from './logs/user-log.js';
 import { Presence } from './presence.js';
+import { DEFAULT_RELAY_CAPS } from './relay/caps.js';
+import type { UdpStats } from './relay/stats.js';
+import { UdpSide } from './relay/udp-side.js';
 import { openDurableState } from './restore.js';
 import { startError } from './server-error.js';
 import { realTimers, TimerGroup, type Timers } from './timers.js';
@@ -61,12 +64,31 @@ export interface ServerConfig {
   tls?: TlsIdentity | null;
   /** The server's SPEC console lines; default console.log. */
   console?: (line: string) => void;
+  /**
+   * UDP port of binding and the relay, on `host`; default the TCP port actually bound (any
+   * free port if that number is taken and the TCP port was 0); null: no UDP side at all.
+   */
+  udpPort?: number | null;
+  /** Relay transfers that find no direct path; default true. */
+  relay?: boolean;
+  /** Bytes per second one user may send through the relay; default 32 MiB/s. */
+  relayUserBytesPerSec?: number;
+  /** Bytes per second the relay forwards in total; default 128 MiB/s. */
+  relayTotalBytesPerSec?: number;
 }
 
 /** A running server. */
 export interface TessengerServer {
   readonly port: number;
   readonly address: string;
+  /** The bound UDP port of binding and the relay; null without a UDP side. */
+  readonly udpPort: number | null;
+  /** Whether the relay is on (a UDP side and not `relay: false`). */
+  readonly relay: boolean;
+  /** Counters of the UDP side (live object); null without one. */
+  readonly udpStats: UdpStats | null;
+  /** Bytes relayed so far for an open relayed transfer. */
+  relayCounts(transferId: string): ReturnType<UdpSide['relay']['counts']>;
   /** Ends all sessions, clears every timer and flushes the log files. */
   close(): Promise<void>;
 }
@@ -119,6 +141,19 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     logger,
     config.lastSeenFlushMs ?? 1000,
   );
+  const udp =
+    config.udpPort === null
+      ? null
+      : new UdpSide({
+          relay: config.relay ?? true,
+          caps: {
+            userBytesPerSec: config.relayUserBytesPerSec ?? DEFAULT_RELAY_CAPS.userBytesPerSec,
+            totalBytesPerSec: config.relayTotalBytesPerSec ?? DEFAULT_RELAY_CAPS.totalBytesPerSec,
+          },
+          clock,
+          timers,
+          logger,
+        });
   const ctx: ServerContext = {
     clock,
     logger,
@@ -138,7 +173,11 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     groups,
     userLog,
     messageLog,
-    transfers: new TransferBroker(timers, config.offerTimeoutMs ?? 60_000),
+    transfers: new TransferBroker(timers, config.offerTimeoutMs ?? 60_000, {
+      relay: udp?.relayEnabled ?? false,
+      onForget: (transferId, reason) => udp?.transferForgotten(transferId, reason),
+    }),
+    udp,
     store,
     blocks: new Blocks(snapshot.blocks),
     idle: new IdleWatch(config.idleMs ?? 30 * 60_000, clock, timers, (session) => {
@@ -151,7 +190,10 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   };
   const connections = new Connections(ctx, timers, config.loginTimeoutMs ?? 30_000);
   const wrap = config.tls ? tlsWrapper(config.tls) : null;
-  const server = net.createServer((socket) => connections.accept(wrap ? wrap(socket) : socket));
+  // Connections that arrive before the UDP side is bound wait, so every login gets its grant.
+  let early: net.Socket[] | null = [];
+  const accept = (socket: net.Socket): void => connections.accept(wrap ? wrap(socket) : socket);
+  const server = net.createServer((socket) => (early ? early.push(socket) : accept(socket)));
 
   await listen(server, config.host, config.port);
   // Emptied only now that the port is ours: a second server started by mistake on a busy
@@ -165,8 +207,11 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of early ?? []) socket.destroy();
+      early = null;
       await connections.shutdown('server shutting down');
       await stopped;
+      await udp?.close();
       timers.clearAll();
       await lastSeen.flush();
       const logs = [userLog, messageLog, ...[...groups.all()].map((g) => g.log)];
@@ -182,14 +227,48 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     await close();
     throw startError(`Cannot write ${config.logDir}/userlog.txt`, err);
   }
+  if (udp) {
+    try {
+      await bindUdp(udp, config, bound.port);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+  const waiting = early ?? [];
+  early = null;
+  for (const socket of waiting) accept(socket);
   // Reported once the server is surely up, so a failed start prints only its reason.
   for (const line of credentials.malformed) {
     const text = malformedLineText(line);
     logger.warn(text);
     consoleSink(text);
   }
-  logger.info('listening', { address: bound.address, port: bound.port });
-  return { port: bound.port, address: bound.address, close };
+  logger.info('listening', { address: bound.address, port: bound.port, udpPort: udp?.port });
+  return {
+    port: bound.port,
+    address: bound.address,
+    udpPort: udp ? udp.port : null,
+    relay: udp?.relayEnabled ?? false,
+    udpStats: udp ? udp.stats : null,
+    relayCounts: (transferId) => udp?.relay.counts(transferId),
+    close,
+  };
+}
+
+/**
+ * The UDP side on the configured port, or on the TCP port's number. A TCP port of 0 asked for
+ * any free port: if that number is taken for UDP, any free UDP port will do as well.
+ */
+async function bindUdp(udp: UdpSide, config: ServerConfig, tcpPort: number): Promise<void> {
+  const port = config.udpPort ?? tcpPort;
+  try {
+    await udp.bind(config.host, port);
+  } catch (err) {
+    const anyPort = config.udpPort === undefined && config.port === 0;
+    if (!anyPort || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    await udp.bind(config.host, 0);
+  }
 }
 
 /** Listens, or rejects with a clear message and the system error's code kept. */

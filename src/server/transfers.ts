@@ -28,8 +28,9 @@ interface PendingOffer {
   readonly reject: (error: Error) => void;
 }
 
-/** An accepted transfer: the server cannot see it end (the data is peer to peer). */
-interface OpenTransfer {
+/** An accepted transfer: the server cannot see it end (the data is peer to peer, or relayed). */
+export interface OpenTransfer {
+  readonly id: string;
   readonly presenter: ClientSession;
   readonly from: string;
   readonly audience: ClientSession;
@@ -48,16 +49,32 @@ export const MAX_OPEN_PER_PRESENTER = 64;
 /** Offers one presenter may have waiting at once; each holds a timer and a pending reply. */
 export const MAX_OFFERS_PER_PRESENTER = 8;
 
-/** Pending P2P offers by transfer id, each with its time-out. */
+export interface BrokerOptions {
+  /** Transfer ids; random 8 bytes in hex by default. */
+  readonly newId?: () => string;
+  /** Whether this server relays transfers (told to both sides with the offer). */
+  readonly relay?: boolean;
+  /** Called once when an accepted transfer is forgotten (a session ended, cancelled, evicted). */
+  readonly onForget?: (transferId: string, reason: string) => void;
+}
+
+/** Pending P2P offers by transfer id, each with its time-out, and the accepted ones. */
 export class TransferBroker {
   private readonly pending = new Map<string, PendingOffer>();
   private readonly open = new Map<string, OpenTransfer>();
+  private readonly newId: () => string;
+  private readonly relay: boolean;
+  private readonly onForget: (transferId: string, reason: string) => void;
 
   constructor(
     private readonly timers: TimerGroup,
     private readonly timeoutMs: number,
-    private readonly newId: () => string = () => randomBytes(8).toString('hex'),
-  ) {}
+    options: BrokerOptions = {},
+  ) {
+    this.newId = options.newId ?? (() => randomBytes(8).toString('hex'));
+    this.relay = options.relay ?? false;
+    this.onForget = options.onForget ?? (() => {});
+  }
 
   /** Pushes the offer to the audience; resolves when the audience accepts. */
   offer(
@@ -102,7 +119,7 @@ export class TransferBroker {
       publicKey: req.publicKey,
       peer,
       candidates: req.candidates ?? [],
-      relay: false,
+      relay: this.relay,
     });
     return reply;
   }
@@ -122,7 +139,7 @@ export class TransferBroker {
         peer: { address, port: udpPort },
         publicKey: req.publicKey,
         candidates: req.candidates ?? [],
-        relay: false,
+        relay: this.relay,
       });
       return;
     }
@@ -141,10 +158,10 @@ export class TransferBroker {
   sessionEnded(session: ClientSession): void {
     for (const [transferId, open] of [...this.open]) {
       if (open.presenter === session) {
-        this.open.delete(transferId);
+        this.forget(transferId, `${open.from} left`);
         open.audience.push({ type: 'transfer-peer-offline', transferId, user: open.from });
       } else if (open.audience === session) {
-        this.open.delete(transferId);
+        this.forget(transferId, `${open.to} left`);
         open.presenter.push({ type: 'transfer-peer-offline', transferId, user: open.to });
       }
     }
@@ -168,6 +185,61 @@ export class TransferBroker {
     }
   }
 
+  /** The accepted transfer `transferId` if `session` is one of its two parties. */
+  openFor(session: ClientSession, transferId: string): OpenTransfer | undefined {
+    const open = this.open.get(transferId);
+    return open && (open.presenter === session || open.audience === session) ? open : undefined;
+  }
+
+  /**
+   * A party gives up an accepted or pending transfer: the other party is told why and the
+   * transfer forgotten. Throws NO_SUCH_TRANSFER unless `session` is one of its parties.
+   */
+  cancel(session: ClientSession, transferId: string, reason: string): void {
+    const who = session.user?.username ?? 'the other side';
+    const text = reason.trim() === '' ? `${who} cancelled` : `${who} cancelled: ${reason}`;
+    const open = this.openFor(session, transferId);
+    if (open) {
+      this.forget(transferId, text);
+      const other = open.presenter === session ? open.audience : open.presenter;
+      other.push({ type: 'transfer-cancelled', transferId, reason: text });
+      return;
+    }
+    const offer = this.pending.get(transferId);
+    if (offer?.presenter === session) {
+      this.settle(offer);
+      offer.audience.push({ type: 'transfer-cancelled', transferId, reason: text });
+      offer.reject(
+        new ServerError(
+          ErrorCode.TransferDeclined,
+          `You cancelled the transfer of ${offer.filename}.`,
+          {
+            transferId,
+            reason,
+          },
+        ),
+      );
+      return;
+    }
+    if (offer?.audience === session) {
+      // The presenter's offer is still waiting: its reply is how it hears.
+      this.settle(offer);
+      offer.reject(
+        new ServerError(ErrorCode.TransferDeclined, `${text} (transfer of ${offer.filename})`, {
+          transferId,
+          reason,
+        }),
+      );
+      return;
+    }
+    throw new ServerError(ErrorCode.NoSuchTransfer, `No transfer ${transferId} of yours.`);
+  }
+
+  /** Forgets an accepted transfer without telling its parties (the caller does). */
+  forget(transferId: string, reason: string): void {
+    if (this.open.delete(transferId)) this.onForget(transferId, reason);
+  }
+
   get size(): number {
     return this.pending.size;
   }
@@ -185,8 +257,11 @@ export class TransferBroker {
       oldest ??= id;
       mine += 1;
     }
-    if (mine >= MAX_OPEN_PER_PRESENTER && oldest !== undefined) this.open.delete(oldest);
+    if (mine >= MAX_OPEN_PER_PRESENTER && oldest !== undefined) {
+      this.forget(oldest, 'too many transfers open');
+    }
     this.open.set(offer.id, {
+      id: offer.id,
       presenter: offer.presenter,
       from: offer.from,
       audience: offer.audience,

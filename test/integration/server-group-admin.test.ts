@@ -92,6 +92,7 @@ describe('registration allowed', () => {
       await c.ok('register', { username: 'Luke', password: 'new$pw!', udpPort: 6000 }),
     ).toEqual({
       username: 'Luke',
+      udp: expect.objectContaining({ port: h.t.server.udpPort, relay: true }),
     });
     expect(h.t.lines).toContain('Luke registered');
     const file = await readFile(h.t.credentialsPath, 'utf8');

@@ -7,7 +7,21 @@ describe('server login and lock-out', () => {
   it('logs in with the right password and prints the console line', async () => {
     const c = await h.t.connect();
     const reply = await c.login('Yoda', USERS.Yoda!, 6666);
-    expect(reply).toEqual({ v: 1, id: 1, type: 'ok', data: { username: 'Yoda' } });
+    expect(reply).toEqual({
+      v: 1,
+      id: 1,
+      type: 'ok',
+      data: {
+        username: 'Yoda',
+        udp: {
+          port: h.t.server.udpPort,
+          session: expect.stringMatching(/^[0-9a-f]{16}$/),
+          key: expect.any(String),
+          relay: true,
+        },
+      },
+    });
+    expect(Buffer.from(reply.type === 'ok' ? reply.data.udp.key : '', 'base64')).toHaveLength(32);
     expect(h.t.lines).toContain('Yoda login');
   });
 

@@ -35,6 +35,8 @@ describe('server P2P rendezvous', () => {
       sha256: 'ab'.repeat(32),
       publicKey: 'presenter-key',
       peer: { address: '127.0.0.1', port: 6666 },
+      candidates: [],
+      relay: true,
     });
     expect(h.t.lines).toContain('Yoda started a P2P transfer of lecture1.mp4 to obiwan');
     const answer = { transferId: offer.transferId, accept: true, publicKey: 'aud-key', reason: '' };

@@ -43,6 +43,12 @@ describe('server arguments', () => {
       insecurePlain: false,
       verbose: false,
       limits: DEFAULT_SERVER_LIMITS,
+      udp: {
+        udpPort: null,
+        relay: true,
+        relayUserBytesPerSec: 32 * 2 ** 20,
+        relayTotalBytesPerSec: 128 * 2 ** 20,
+      },
     });
     expect(Object.isFrozen(r.config)).toBe(true);
   });

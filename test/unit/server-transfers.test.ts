@@ -37,7 +37,7 @@ function setup() {
   const fake = new FakeTimers();
   const timers = new TimerGroup(fake);
   let n = 0;
-  const broker = new TransferBroker(timers, 1000, () => `t${++n}`);
+  const broker = new TransferBroker(timers, 1000, { newId: () => `t${++n}` });
   const yoda = fakeSession(1, 'Yoda', 6000);
   const obiwan = fakeSession(2, 'obiwan', 7000);
   const start = () => broker.offer(yoda.session, yoda.user, obiwan.session, obiwan.user, OFFER);
@@ -66,6 +66,8 @@ describe('TransferBroker', () => {
         sha256: 'cd'.repeat(32),
         publicKey: 'pk-yoda',
         peer: { address: '10.0.0.1', port: 6000 },
+        candidates: [],
+        relay: false,
       },
     ]);
     broker.answer(obiwan.session, answer('t1', true));
@@ -73,6 +75,8 @@ describe('TransferBroker', () => {
       transferId: 't1',
       peer: { address: '10.0.0.2', port: 7000 },
       publicKey: 'pk-obiwan',
+      candidates: [],
+      relay: false,
     });
     expect(timers.size).toBe(0);
     expect(broker.size).toBe(0);

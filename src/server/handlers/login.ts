@@ -1,3 +1,4 @@
+import type { UdpGrant } from '../../protocol/control.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { ClientSession, ServerContext } from '../context.js';
 import { announcePresence, recordSeen } from '../notify.js';
@@ -39,15 +40,16 @@ export const login: Handler<'login'> = async (ctx, session, req) => {
 };
 
 /**
- * Makes a verified user online on this session: presence, idle watch, last-seen, userlog.txt
- * and the others' presence notices. Shared by login and registration.
+ * Makes a verified user online on this session: presence, idle watch, last-seen, userlog.txt,
+ * the others' presence notices and the session's UDP grant (binding and relay credentials).
+ * Shared by login and registration.
  */
 export async function admit(
   ctx: ServerContext,
   session: ClientSession,
   username: string,
   udpPort: number,
-): Promise<{ username: string }> {
+): Promise<{ username: string; udp?: UdpGrant }> {
   // The password check awaits (scrypt runs off the event loop), so a second login pipelined
   // on this connection may get here after the first was admitted: one user per session.
   if (session.user !== null) {
@@ -65,6 +67,7 @@ export async function admit(
     );
   }
   session.admit(user);
+  const udp = ctx.udp?.grant(session);
   ctx.auth.succeeded(username);
   ctx.idle.watch(session);
   ctx.console(`${username} login`);
@@ -77,5 +80,5 @@ export async function admit(
     // The user is online either way; a log file problem must not refuse the login.
     ctx.logger.error('userlog.txt append failed', { error: String(err) });
   }
-  return { username };
+  return udp ? { username, udp } : { username };
 }

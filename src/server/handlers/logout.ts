@@ -14,11 +14,12 @@ export const logout: Handler<'logout'> = async (ctx, session) => {
 
 /**
  * Everything a leaving user leaves behind, whether by /logout, a dropped connection or
- * server shutdown: presence, userlog.txt line, pending transfers. Safe to call twice.
+ * server shutdown: presence, userlog.txt line, pending transfers, UDP grant. Safe to call twice.
  * Resolves once userlog.txt is rewritten; never rejects.
  */
 export function signOut(ctx: ServerContext, session: ClientSession): Promise<void> {
   ctx.transfers.sessionEnded(session);
+  ctx.udp?.sessionEnded(session);
   ctx.idle.forget(session);
   const user = session.user;
   if (!user || !ctx.presence.remove(user.username, session)) return Promise.resolve();
