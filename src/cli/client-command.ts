@@ -71,6 +71,8 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
   if (config.player.mode === 'auto' && player === null)
     process.stdout.write(`${NO_PLAYER_NOTICE}\n`);
   client.transfers.setPlayer(player);
+  client.transfers.paths.relayOnly = config.relayOnly;
+  client.transfers.paths.punchMs = config.punchTimeoutMs;
   client.transfers.receiveLimits = {
     maxBytes: config.limits.maxFileBytes ?? Number.MAX_SAFE_INTEGER,
     reserveBytes: config.limits.minFreeDiskBytes,

@@ -41,6 +41,10 @@ export interface ClientCliConfig {
   readonly player: PlayerChoice;
   /** A transfer with no progress for this long fails (STALLED). */
   readonly stallTimeoutMs: number;
+  /** Every transfer through the server's relay: peers never learn this client's addresses. */
+  readonly relayOnly: boolean;
+  /** How long a direct path is tried before the relay. */
+  readonly punchTimeoutMs: number;
   /** Plain TCP instead of TLS 1.3 (`--insecure-plain`). */
   readonly insecurePlain: boolean;
   /** File of pinned server fingerprints; null: the default in the config folder. */
@@ -54,7 +58,7 @@ export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 export const SERVER_USAGE =
   'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain] [--max-connections-per-address N] [--max-failed-logins-per-minute N] [--login-timeout SECONDS] [--udp-port N] [--no-relay] [--relay-rate-per-user BYTES_PER_SEC] [--relay-rate-total BYTES_PER_SEC]';
 export const CLIENT_USAGE =
-  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N]';
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N] [--relay-only] [--punch-timeout SECONDS]';
 
 /** A port from the command line: an integer 0..65535 written in decimal digits only. */
 export function parsePort(value: unknown): number | null {
@@ -145,6 +149,8 @@ export function parseClientConfig(argv: {
   'min-free-disk'?: unknown;
   'udp-peer-rate'?: unknown;
   'udp-reply-rate'?: unknown;
+  'relay-only'?: unknown;
+  'punch-timeout'?: unknown;
 }): Parsed<ClientCliConfig> {
   const serverHost = String(argv.server_IP ?? '').trim();
   if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
@@ -174,6 +180,14 @@ export function parseClientConfig(argv: {
   }
   const limits = parseClientLimits(argv);
   if (typeof limits === 'string') return { ok: false, error: `${limits}\n${CLIENT_USAGE}` };
+  const punchText = String(argv['punch-timeout'] ?? '3').trim();
+  const punch = /^\d+(\.\d+)?$/.test(punchText) ? Number(punchText) : Number.NaN;
+  if (!(punch >= 0.2 && punch <= 60)) {
+    return {
+      ok: false,
+      error: `Invalid --punch-timeout: ${punchText}. Give seconds from 0.2 to 60.\n${CLIENT_USAGE}`,
+    };
+  }
   return {
     ok: true,
     config: Object.freeze({
@@ -191,6 +205,8 @@ export function parseClientConfig(argv: {
       player,
       stallTimeoutMs: Math.round(stall * 1000),
       limits,
+      relayOnly: argv['relay-only'] === true,
+      punchTimeoutMs: Math.round(punch * 1000),
     }),
   };
 }

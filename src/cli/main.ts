@@ -175,6 +175,17 @@ await yargs(hideBin(process.argv))
         .option('udp-reply-rate', {
           type: 'string',
           describe: 'replies (ACKs) sent per second to one peer (default 20000)',
+        })
+        .option('relay-only', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "send and receive files only through the server's relay (peers never see your address)",
+        })
+        .option('punch-timeout', {
+          type: 'string',
+          default: '3',
+          describe: 'seconds to look for a direct path before relaying through the server',
         }),
     async (argv) => {
       const parsed = parseClientConfig(argv);

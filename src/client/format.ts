@@ -109,6 +109,7 @@ export function formatRoute(t: TransferInfo): string {
   const who = t.direction === 'send' ? `to ${t.peer}` : `from ${t.peer}`;
   const secs = ((t.routeMs ?? 0) / 1000).toFixed(t.route === 'relayed' ? 1 : 2);
   if (t.route === 'relayed') {
+    if (t.relayOnly) return `Path ${who}: relayed via server (--relay-only)`;
     return t.direction === 'send'
       ? `no direct path to ${t.peer} after ${secs} s: relaying through the server`
       : `no direct path from ${t.peer}: relaying through the server`;

@@ -23,6 +23,8 @@ export interface ChosenPath {
   elapsedMs: number;
   /** Stops keep-alives; call when the transfer ends. */
   stop(): void;
+  /** Relayed because this side asked for relay only (`--relay-only`). */
+  relayOnly?: boolean;
 }
 
 /** A path could not be found or set up; the message is for the user. */
@@ -42,6 +44,11 @@ export class TransferPaths {
   private udp: ServerUdp | null = null;
   private loopback = false;
   punchMs = DEFAULT_PUNCH_MS;
+  /**
+   * Never a direct path: no candidates announced, no probes answered, every transfer through
+   * the server's relay (so peers never learn this side's addresses; WebRTC's "relay" policy).
+   */
+  relayOnly = false;
 
   constructor(
     channel: PathChannel | undefined,
@@ -72,7 +79,7 @@ export class TransferPaths {
 
   /** This side's candidates now: interface addresses and, if the server answers, the reflexive one. */
   async gather(): Promise<Candidate[]> {
-    if (!this.port) return [];
+    if (!this.port || this.relayOnly) return [];
     const hosts = hostCandidates(this.localPort, { loopback: this.loopback, ipv6: this.port.ipv6 });
     const mapped = this.udp ? await bindReflexive(this.port, this.udp) : null;
     const srflx: Candidate[] = mapped ? [{ ...mapped, kind: 'srflx' }] : [];
@@ -88,6 +95,11 @@ export class TransferPaths {
     relay: () => Promise<void>,
     signal?: AbortSignal,
   ): Promise<ChosenPath> {
+    if (this.relayOnly) {
+      if (!this.udp?.relay) throw new PathError('--relay-only, and the server does not relay');
+      await relay();
+      return this.allocate(t, 0, 0);
+    }
     const punch = this.punch(t, 0, this.punchMs);
     const abort = (): void => punch.close();
     signal?.addEventListener('abort', abort);
@@ -126,25 +138,30 @@ export class TransferPaths {
     let failTimer: NodeJS.Timeout | null = null;
     let onFail: (error: PathError) => void = () => {};
     const take = (path: ChosenPath): void => {
-      if (settled) return path.stop();
+      if (settled) {
+        path.stop();
+        return;
+      }
       settled = true;
       if (failTimer) clearTimeout(failTimer);
       onPath(path);
     };
-    const punch = this.punch(t, 1, this.punchMs + AUDIENCE_EXTRA_MS, (peer) => {
-      const remoteIsHost = t.remote.some(
-        (c) =>
-          c.kind === 'host' && plainAddress(c.address) === peer.address && c.port === peer.port,
-      );
-      take({ peer, kind: natKind(t, remoteIsHost), elapsedMs: 0, stop: () => punch.close() });
-    });
-    void punch.result.then((found) => {
+    const punch = this.relayOnly
+      ? null
+      : this.punch(t, 1, this.punchMs + AUDIENCE_EXTRA_MS, (peer) => {
+          const remoteIsHost = t.remote.some(
+            (c) =>
+              c.kind === 'host' && plainAddress(c.address) === peer.address && c.port === peer.port,
+          );
+          take({ peer, kind: natKind(t, remoteIsHost), elapsedMs: 0, stop: () => punch?.close() });
+        });
+    void punch?.result.then((found) => {
       if (found) punch.keepAlive();
     });
     return {
       relayed: async () => {
         if (settled) return;
-        punch.close();
+        punch?.close();
         try {
           take(await this.allocate(t, 1, 0));
         } catch (error) {
@@ -157,7 +174,7 @@ export class TransferPaths {
         failTimer = setTimeout(() => {
           if (settled) return;
           settled = true;
-          punch.close();
+          punch?.close();
           fn(new PathError(`no path from ${t.peerName} was found`));
         }, this.punchMs + AUDIENCE_EXTRA_MS);
         failTimer.unref();
@@ -165,7 +182,7 @@ export class TransferPaths {
       stop: () => {
         settled = true;
         if (failTimer) clearTimeout(failTimer);
-        punch.close();
+        punch?.close();
       },
     };
   }
@@ -210,6 +227,7 @@ export class TransferPaths {
       kind: 'relayed',
       elapsedMs: waitedMs,
       stop: () => clearInterval(refresh),
+      ...(this.relayOnly ? { relayOnly: true } : {}),
     };
   }
 }

@@ -60,6 +60,8 @@ export interface TransferInfo {
   route?: 'finding' | PathKind;
   /** Time to find a direct path (ms), or how long one was tried before relaying. */
   routeMs?: number;
+  /** Relayed because this client runs with --relay-only. */
+  relayOnly?: boolean;
 }
 
 export interface TransferEvents {
@@ -262,7 +264,8 @@ export class TransferManager {
 
   private pathChosen(info: TransferInfo, path: ChosenPath): void {
     info.route = path.kind;
-    info.routeMs = path.kind === 'relayed' ? this.paths.punchMs : path.elapsedMs;
+    info.routeMs = path.elapsedMs;
+    if (path.relayOnly) info.relayOnly = true;
     this.emit('transfer-path', info);
   }
 
