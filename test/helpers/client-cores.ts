@@ -9,7 +9,12 @@ import type { FileHasher } from '../../src/client/file-digest.js';
 import { createTransferEngine } from '../../src/transfer/engine.js';
 import type { TransferEngine } from '../../src/transfer/types.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { startTestServer, type TestServer, USERS } from './server-fixture.js';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+  USERS,
+} from './server-fixture.js';
 import { tempDir } from './transfer-harness.js';
 
 export interface ClientCores {
@@ -23,14 +28,17 @@ export interface ClientCores {
   client(user: string, hasher?: FileHasher): Promise<{ client: ChatClient; downloads: string }>;
 }
 
-export function useClientCores(engineOptions: { stallTimeoutMs?: number } = {}): ClientCores {
+export function useClientCores(
+  engineOptions: { stallTimeoutMs?: number } = {},
+  serverOptions: TestServerOptions = {},
+): ClientCores {
   let server: TestServer | undefined;
   const engines: TransferEngine[] = [];
   const clients: ChatClient[] = [];
   const dirs: string[] = [];
 
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer(serverOptions);
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.logout().catch(() => undefined);
