@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../src/client/conversations.js';
-import { formatTransferFailed } from '../../src/client/format.js';
+import { formatProgress, formatRoute, formatTransferFailed } from '../../src/client/format.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
 import { computeLayout } from '../../src/tui/view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../../src/tui/view-models/message-rows.js';
@@ -133,6 +133,24 @@ describe('transfers panel', () => {
     expect(row).toMatch(/^ ↓ clip\.mp4 ← obiwan \[#+\.+\] {2}50% 2\.0 KiB\/s ETA 1s direct/);
     expect(textWidth(row)).toBe(70);
     expect(progressBar(0.5, 12)).toBe('[#####.....]');
+  });
+
+  it('names the path: finding, direct, NAT punched or relayed', () => {
+    const tail = (route: TransferInfo['route']) =>
+      rowText(transferRow({ ...base, route }, 90, false));
+    expect(tail('finding')).toMatch(/ETA 1s finding a path/);
+    expect(tail('direct')).toMatch(/ETA 1s direct *$/);
+    expect(tail('punched')).toMatch(/ETA 1s direct \(NAT punched\)/);
+    expect(tail('relayed')).toMatch(/ETA 1s relayed via server/);
+    const send = { ...base, direction: 'send' as const };
+    expect(formatRoute({ ...send, route: 'punched', routeMs: 123 })).toBe(
+      'Path to obiwan: direct (NAT punched), found in 0.12 s',
+    );
+    expect(formatRoute({ ...send, route: 'relayed', routeMs: 3000 })).toBe(
+      'no direct path to obiwan after 3.0 s: relaying through the server',
+    );
+    expect(formatRoute({ ...base, route: 'direct' })).toBe('Path from obiwan: direct');
+    expect(formatProgress({ ...base, route: 'relayed' })).toMatch(/, relayed via server$/);
   });
 
   it('shows the outcome once finished', () => {
