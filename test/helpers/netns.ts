@@ -88,6 +88,9 @@ export interface NetnsHost {
   exec(argv: string[], options?: ExecOptions): ChildProcess;
   /** Runs to completion inside the namespace. */
   run(argv: string[], options?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
+  /** Runs the working iptables (nft or legacy) here; resolves with its stdout, throws on error. */
+  iptables(args: string[]): Promise<string>;
+  ip6tables(args: string[]): Promise<string>;
 }
 
 /** The home router of a NATed user; `addr` is its public (WAN) address. */
@@ -95,8 +98,6 @@ export interface RouterHost extends NetnsHost {
   readonly nat: Exclude<NatKind, 'none'>;
   readonly lanAddr4?: string;
   readonly lanAddr6?: string;
-  iptables(args: string[]): Promise<string>;
-  ip6tables(args: string[]): Promise<string>;
 }
 
 export interface UserHost extends NetnsHost {
@@ -259,6 +260,8 @@ async function build(
     run(argv, runOptions) {
       return run('ip', ['netns', 'exec', ns, ...argv], runOptions);
     },
+    iptables: (args) => ipt(ns, args),
+    ip6tables: (args) => ip6t(ns, args),
   });
   const only4 = (a: string) => (v4 ? a : undefined);
 
@@ -350,8 +353,6 @@ async function build(
       nat: spec.nat,
       lanAddr4: only4(`192.168.${x}.1`),
       lanAddr6: v6 ? `fd00:168:${x}::1` : undefined,
-      iptables: (args) => ipt(routerNs, args),
-      ip6tables: (args) => ip6t(routerNs, args),
     };
     routers.push(router);
     users.push({
