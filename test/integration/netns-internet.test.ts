@@ -9,6 +9,7 @@ import {
   buildInternet,
   type Internet,
   type InternetOptions,
+  type NetnsHost,
   requireNetns,
 } from '../helpers/netns.js';
 import { type Endpoint, sameAddress, startUdpEcho, UdpAgent } from '../helpers/netns-udp-agent.js';
@@ -69,6 +70,45 @@ describe('netns internet', () => {
     // Endpoint-independent mapping: the peer sees the same address the server reported.
     expect(r.aGot && r.bGot).toBe(true);
   });
+
+  // The finding documented in netns.ts: a punch that reaches router B before B's own first
+  // packet leaves must not become a conntrack entry, or B's NAT moves to another port.
+  it.each([
+    { drop: true, punched: true, moved: 0 },
+    { drop: false, punched: false, moved: 1 },
+  ])(
+    'a punch arriving first, INPUT drop $drop: punched $punched',
+    async ({ drop, punched, moved }) => {
+      const spec = { nat: 'cone', dropUnsolicitedInput: drop } as const;
+      const net = await internet({ users: [spec, spec] });
+      const [a, b] = await agents(net);
+      const server = { address: net.server.addr4!, port: ECHO_PORT };
+      const [ma, mb] = await Promise.all([a.mapped(server), b.mapped(server)]);
+      const routerB = net.users[1]!.router!;
+      await routerB.iptables([
+        '-I',
+        'INPUT',
+        '1',
+        '-i',
+        'wan0',
+        '-p',
+        'udp',
+        '--dport',
+        `${mb.port}`,
+      ]);
+      // Counts B's datagrams towards A that do not leave from the port the server saw.
+      const fromB = ['-s', mb.address, '-d', ma.address, '-p', 'udp', '!', '--sport', `${mb.port}`];
+      await net.wan.iptables(['-A', 'FORWARD', ...fromB]);
+      a.command({ send: [mb.address, mb.port], n: 1 });
+      await a.waitFor(isSent);
+      await eventually(async () => (await counter(routerB, 'INPUT', `dpt:${mb.port}`)) >= 1);
+      a.command({ send: [mb.address, mb.port], n: PUNCHES });
+      b.command({ send: [ma.address, ma.port], n: PUNCHES });
+      await Promise.all([a.waitFor(isSent), b.waitFor(isSent)]);
+      expect(gotFrom(a, mb) && gotFrom(b, ma)).toBe(punched);
+      expect(Math.min(1, await counter(net.wan, 'FORWARD', `spt:!${mb.port}`))).toBe(moved);
+    },
+  );
 
   it('symmetric NAT: the peer sees another port than the server, and punching fails', async () => {
     const net = await internet({
@@ -171,17 +211,27 @@ describe('netns internet', () => {
     const stats = await net.wan.run(['ip', '-s', '-j', 'link', 'show', 'dly0']);
     const [dly] = JSON.parse(stats.stdout) as Array<{ stats64: { tx: { packets: number } } }>;
     expect(dly!.stats64.tx.packets).toBeGreaterThan(PUNCHES);
-    const rules = await net.wan.run(['iptables', '-w', '-L', 'FORWARD', '-v', '-x', '-n']);
-    const dropped = Number(
-      rules.stdout
-        .split('\n')
-        .find((l) => l.includes('statistic'))
-        ?.trim()
-        .split(/\s+/)[0],
-    );
+    const dropped = await counter(net.wan, 'FORWARD', 'statistic');
     expect(dropped).toBeGreaterThan(0);
   });
 });
+
+/** Packets counted by the first rule in `chain` whose listing contains `match`. */
+async function counter(host: NetnsHost, chain: string, match: string): Promise<number> {
+  const listing = await host.iptables(['-L', chain, '-v', '-x', '-n']);
+  const line = listing.split('\n').find((l) => l.includes(match));
+  if (!line) throw new Error(`no rule matching ${match} in ${chain}:\n${listing}`);
+  return Number(line.trim().split(/\s+/)[0]);
+}
+
+/** Polls `check` until it holds (bounded: a hang guard, not a timing assertion). */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition never held');
+}
 
 async function tcpHello(net: Internet, user: number): Promise<string> {
   const port = 7000 + user;
