@@ -63,7 +63,9 @@ export async function startDelayRouter(
     });
     child.once('error', (e) => reject(new Error(`netns delay router: ${e.message}`)));
     child.once('exit', (code) =>
-      reject(new Error(`netns delay router (python3) exited ${code}: ${err.trim()}`)),
+      reject(
+        new Error(`netns: wanImpairment.delayMs needs python3; it exited ${code}: ${err.trim()}`),
+      ),
     );
   });
   const ip = (...args: string[]) => must('ip', ['-n', wanNs, ...args]);

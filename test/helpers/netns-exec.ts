@@ -74,7 +74,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM each child's group, then SIGKILL whatever is left after `graceMs`. */
+/** SIGTERM each child's group, SIGKILL what is left after `graceMs`, and wait for the exits. */
 export async function stopChildren(children: Iterable<ChildProcess>, graceMs = 2000) {
   const live = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
   for (const c of live) signalGroup(c, 'SIGTERM');
@@ -83,12 +83,13 @@ export async function stopChildren(children: Iterable<ChildProcess>, graceMs = 2
       (c) =>
         new Promise<void>((resolve) => {
           if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          const timer = setTimeout(() => {
-            signalGroup(c, 'SIGKILL');
-            resolve();
-          }, graceMs);
+          // After SIGKILL still wait for 'exit' (until then the pid is an unreaped zombie),
+          // but never hang a teardown on it.
+          const kill = setTimeout(() => signalGroup(c, 'SIGKILL'), graceMs);
+          const giveUp = setTimeout(resolve, graceMs + 5000);
           c.once('exit', () => {
-            clearTimeout(timer);
+            clearTimeout(kill);
+            clearTimeout(giveUp);
             resolve();
           });
         }),

@@ -36,7 +36,19 @@
  * FORWARD chain, once per crossing, v4 and v6, every protocol). `delayMs` is added once per
  * crossing by a transparent TUN delay router in the wan (netns-delay.ts): a round trip between
  * two users, or a user and the server, gets 2 x delayMs. Example "40 ms RTT, 2 % loss":
- * `wanImpairment: { delayMs: 20, loss: 0.02 }`.
+ * `wanImpairment: { delayMs: 20, loss: 0.02 }` (measured: UDP RTT median 41.9 ms; TCP through
+ * the delay router ~60 MB/s).
+ *
+ * Usage (the real CLI; CliProcess takes `netns`, host.exec/startProcess spawn anything):
+ *   requireNetns();                                    // throws a clear reason, never skips
+ *   const net = await buildInternet({ users: [{ nat: 'cone' }, { nat: 'cone' }] });
+ *   try {
+ *     new CliProcess(['server', '5000', '3', '--host', net.server.addr], { cwd, netns: net.server.ns });
+ *     new CliProcess(['client', net.server.addr, '5000', '0'], { cwd: a, netns: net.users[0]!.ns });
+ *     net.startProcess(net.users[1]!, [process.execPath, CLI, 'client', ...], { K: 'v' });
+ *   } finally {
+ *     await net.destroy();   // SIGTERM/SIGKILL tracked children, SIGKILL anything else in them
+ *   }
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
