@@ -24,8 +24,11 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
   private listeners: Array<() => void> = [];
 
-  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-    this.child = spawn(process.execPath, [CLI, ...args], {
+  /** `netns`: run inside that network namespace (test/helpers/netns.ts, needs root). */
+  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; netns?: string }) {
+    const argv = [process.execPath, CLI, ...args];
+    if (options.netns) argv.unshift('ip', 'netns', 'exec', options.netns);
+    this.child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
       env: {
         ...process.env,
