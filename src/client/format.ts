@@ -115,9 +115,10 @@ export function formatRoute(t: TransferInfo): string {
       : `no direct path from ${t.peer}: relaying through the server`;
   }
   const label = routeLabel(t.route ?? 'direct');
+  const via = t.via ? ` (${t.via})` : '';
   return t.direction === 'send'
-    ? `Path ${who}: ${label}, found in ${secs} s`
-    : `Path ${who}: ${label}`;
+    ? `Path ${who}: ${label}, found in ${secs} s${via}`
+    : `Path ${who}: ${label}${via}`;
 }
 
 /** Human-readable size: 0 B, 1023 B, 1.0 KiB, 12.3 MiB ... */

@@ -62,6 +62,8 @@ export interface TransferInfo {
   routeMs?: number;
   /** Relayed because this client runs with --relay-only. */
   relayOnly?: boolean;
+  /** The address the data goes to or comes from (the peer's, or the server's relay). */
+  via?: string;
 }
 
 export interface TransferEvents {
@@ -265,6 +267,8 @@ export class TransferManager {
   private pathChosen(info: TransferInfo, path: ChosenPath): void {
     info.route = path.kind;
     info.routeMs = path.elapsedMs;
+    const { address, port } = path.peer;
+    info.via = address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
     if (path.relayOnly) info.relayOnly = true;
     this.emit('transfer-path', info);
   }
