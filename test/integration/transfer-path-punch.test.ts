@@ -93,6 +93,37 @@ describe('punch', () => {
     expect(rb?.peer).toEqual({ address: '::1', port: a.engine.port });
   });
 
+  it('keep-alives go on after the punch and are answered, until close()', async () => {
+    const a = await side();
+    const b = await side();
+    const id = 'punch-keepalive';
+    const { keyA, keyB } = keysFor(a.engine, b.engine, id);
+    const tag = transferTag(id);
+    const options = { tag, deadlineMs: 3000, keepAliveMs: 30 };
+    const pa = new Punch(a.port, {
+      ...options,
+      role: 0,
+      key: keyA,
+      remote: [host('127.0.0.1', b.engine.port)],
+    });
+    const pb = new Punch(b.port, {
+      ...options,
+      role: 1,
+      key: keyB,
+      remote: [host('127.0.0.1', a.engine.port)],
+    });
+    punches.push(pa, pb);
+    await Promise.all([pa.result, pb.result]);
+    pa.keepAlive();
+    const answered = pa.stats.answers;
+    while (pa.stats.keepalives < 3 || pa.stats.answers < answered + 3) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    pa.close();
+    pb.close();
+    expect(a.port.size + b.port.size).toBe(0);
+  });
+
   it('a prober without the key gets no answer and is counted; the deadline ends the punch', async () => {
     const a = await side();
     const b = await side();

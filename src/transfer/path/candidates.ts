@@ -29,8 +29,9 @@ export function hostCandidates(port: number, options: GatherOptions): Candidate[
       out.push({ address: info.address, port, kind: 'host' });
     }
   }
-  // IPv4 first: where both work, the v4 pair is found first and either carries the transfer.
-  out.sort((a, b) => Number(a.address.includes(':')) - Number(b.address.includes(':')));
+  // IPv6 first (as RFC 8421 asks of ICE): probes leave in this order, so where both families
+  // work the IPv6 pair usually answers first and carries the transfer, with no NAT in its way.
+  out.sort((a, b) => Number(b.address.includes(':')) - Number(a.address.includes(':')));
   return out.slice(0, MAX_CANDIDATES - 1);
 }
 

@@ -32,6 +32,8 @@ export interface PunchOptions {
    * receiving transfer exists when the presenter's first datagram arrives.
    */
   onNominated?(peer: Peer): void;
+  /** Keep-alive period once a path is chosen; KEEPALIVE_MS by default. */
+  keepAliveMs?: number;
 }
 
 export interface PunchResult {
@@ -97,7 +99,7 @@ export class Punch {
     this.keepalive = setInterval(() => {
       this.stats.keepalives++;
       this.probe(to, PathFlag.KeepAlive);
-    }, KEEPALIVE_MS);
+    }, this.options.keepAliveMs ?? KEEPALIVE_MS);
     this.keepalive.unref();
   }
 
