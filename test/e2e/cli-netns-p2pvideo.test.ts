@@ -205,6 +205,15 @@ describe('/p2pvideo across real NATs', { timeout: 180_000 }, () => {
     expect(left).toEqual([]);
   });
 
+  it('UDP blocked towards peers (only the server reachable): relayed', async () => {
+    const w = await world(
+      { users: [{ nat: 'blocked-udp' }, { nat: 'cone' }] },
+      { clientArgs: ['--punch-timeout', '1'] },
+    );
+    const r = await send(w);
+    expect(r.yoda).toBe('no direct path to obiwan after 1.0 s: relaying through the server');
+  });
+
   it('5. IPv6 only between the two: direct over IPv6', async () => {
     const w = await world({
       v6Only: true,
