@@ -76,12 +76,27 @@ async function world(
   );
   procs.push(server);
   await server.waitFor(`Tessenger server listening on`);
-  const login = async (user: number, name: string, cwd: string): Promise<CliProcess> => {
+  const login = (user: number, name: string, cwd: string) =>
+    signIn(user, name, cwd, host, more.clientArgs ?? []);
+  const yodaDir = await folder();
+  const clip = await writeTestFile(yodaDir, 'clip.bin', more.clipBytes ?? 4 * MiB);
+  const downloads = await folder();
+  const yoda = await login(0, 'Yoda', yodaDir);
+  const obiwan = await login(1, 'obiwan', downloads);
+  return { net, server, serverDir, yoda, obiwan, downloads, clip };
+}
+
+/** A plain CLI client of users[user] signed in as `name`. */
+async function signIn(
+  user: number,
+  name: string,
+  cwd: string,
+  host: string,
+  extra: string[],
+): Promise<CliProcess> {
+  {
     const args = ['client', host, String(PORT), '0', '--plain', '--progress'];
-    const proc = new CliProcess([...args, ...(more.clientArgs ?? [])], {
-      cwd,
-      netns: net!.users[user]!.ns,
-    });
+    const proc = new CliProcess([...args, ...extra], { cwd, netns: net!.users[user]!.ns });
     procs.push(proc);
     await proc.waitFor('Username: ');
     proc.line(name);
@@ -89,13 +104,7 @@ async function world(
     proc.line(PW[name]!);
     await proc.waitFor('Welcome to TESSENGER!');
     return proc;
-  };
-  const yodaDir = await folder();
-  const clip = await writeTestFile(yodaDir, 'clip.bin', more.clipBytes ?? 4 * MiB);
-  const downloads = await folder();
-  const yoda = await login(0, 'Yoda', yodaDir);
-  const obiwan = await login(1, 'obiwan', downloads);
-  return { net, server, serverDir, yoda, obiwan, downloads, clip };
+  }
 }
 
 /** Sends clip.bin from Yoda to obiwan; resolves with both sides' path lines and the seconds it took. */
@@ -212,6 +221,29 @@ describe('/p2pvideo across real NATs', { timeout: 180_000 }, () => {
     );
     const r = await send(w);
     expect(r.yoda).toBe('no direct path to obiwan after 1.0 s: relaying through the server');
+  });
+
+  it('/groupvideo to members behind different NATs: each gets the path that works for it', async () => {
+    const w = await world(
+      { users: [{ nat: 'cone' }, { nat: 'symmetric' }, { nat: 'cone' }] },
+      { clientArgs: ['--punch-timeout', '1'] },
+    );
+    const hansDir = await folder();
+    const hans = await signIn(2, 'Hans', hansDir, w.net.server.addr, ['--punch-timeout', '1']);
+    w.yoda.line('/creategroup jedi obiwan Hans');
+    await w.yoda.waitFor(/Group chat created jedi/);
+    for (const member of [w.obiwan, hans]) {
+      const from = member.stdout.length;
+      member.line('/joingroup jedi');
+      await member.waitFor(/Joined the group chat: jedi successfully/, { from });
+    }
+    w.yoda.line('/groupvideo jedi clip.bin');
+    await w.yoda.waitFor(/^Path to Hans: direct \(NAT punched\), found in/m);
+    await w.yoda.waitFor('no direct path to obiwan after 1.0 s: relaying through the server');
+    await w.obiwan.waitFor('Received clip.bin from Yoda', { timeoutMs: 60_000 });
+    await hans.waitFor('Received clip.bin from Yoda', { timeoutMs: 60_000 });
+    expect(await sha256Of(path.join(w.downloads, 'Yoda_clip.bin'))).toBe(w.clip.sha256);
+    expect(await sha256Of(path.join(hansDir, 'Yoda_clip.bin'))).toBe(w.clip.sha256);
   });
 
   it('5. IPv6 only between the two: direct over IPv6', async () => {
