@@ -159,13 +159,17 @@ async function main(): Promise<void> {
     const samples: Array<Array<PathRun | number>> = list.map(() => []);
     for (let round = 1; round <= rounds; round++) {
       for (const [i, c] of list.entries()) samples[i]!.push(await c.run(src, `r${round}`));
-      console.log(`round ${round}/${rounds} done, load average ${loadAverage()}`);
+      const got = samples.map((list) => list[list.length - 1]!);
+      const text = got.map((r) =>
+        typeof r === 'number' ? `TCP ${r.toFixed(1)}` : `${r.route} ${r.goodput.toFixed(1)}`,
+      );
+      console.log(`round ${round}/${rounds}: ${text.join(', ')} MB/s; load ${loadAverage()}`);
     }
     console.log('waiting for the relay\'s "relay closed" lines (it closes after 30 s idle)');
-    const closed = [
-      ...(await relayClosed(symmetric, rounds)),
-      ...(await relayClosed(cone, rounds)),
-    ];
+    const closed = {
+      symmetric: await relayClosed(symmetric, rounds),
+      forced: await relayClosed(cone, rounds),
+    };
     report(list, samples, closed);
   } finally {
     for (const s of scenes) await s.close();
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
 function report(
   list: Case[],
   samples: Array<Array<PathRun | number>>,
-  closed: RelayClosed[],
+  closed: { symmetric: RelayClosed[]; forced: RelayClosed[] },
 ): void {
   const [punched, relayed, forced] = samples.slice(0, 3) as [PathRun[], PathRun[], PathRun[]];
   const tcp = median(samples[3] as number[]);
@@ -217,7 +221,10 @@ function report(
     `  --relay-only / direct, same homes ${(relayOnly / direct).toFixed(2)} ` +
       `(${relayOnly.toFixed(1)} / ${direct.toFixed(1)})`,
   );
-  console.log(`  server CPU per relayed GiB        ${relayCost([...relayed, ...forced], closed)}`);
+  const all = [...closed.symmetric, ...closed.forced];
+  console.log(`  server CPU per relayed GiB        ${relayCost([...relayed, ...forced], all)}`);
+  console.log(`    symmetric <-> symmetric only    ${relayCost(relayed, closed.symmetric)}`);
+  console.log(`    --relay-only only               ${relayCost(forced, closed.forced)}`);
   const directCpu = punched.reduce((s, r) => s + r.serverCpuS, 0);
   console.log(
     `  server CPU, punched transfers     ${directCpu.toFixed(2)} s over ${punched.length} x ` +
