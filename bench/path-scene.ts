@@ -9,7 +9,12 @@ import { createReadStream, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CliProcess } from '../test/helpers/cli-process.js';
-import { buildInternet, type Internet, type NatKind } from '../test/helpers/netns.js';
+import {
+  buildInternet,
+  type Internet,
+  type NatKind,
+  type NetnsHost,
+} from '../test/helpers/netns.js';
 import { makeTempDir, SAMPLE_CREDENTIALS, writeCredentials } from '../test/helpers/temp-dir.js';
 import { cpuSeconds } from './load/proc-stats.js';
 import { binNodeFlags } from './load/tessenger-server.js';
@@ -21,6 +26,8 @@ const NODE_FLAGS = binNodeFlags(CLI);
 /** A logged-in client: its process and its folder (the download folder too). */
 export interface Peer {
   name: string;
+  /** Index of the user (home) it runs in. */
+  user: number;
   proc: CliProcess;
   dir: string;
 }
@@ -97,7 +104,7 @@ export async function startScene(
       await proc.waitFor('Password: ');
       proc.line(SAMPLE_CREDENTIALS[login.name]!);
       await proc.waitFor('Welcome to TESSENGER!');
-      peers.set(login.name, { name: login.name, proc, dir });
+      peers.set(login.name, { name: login.name, user: login.user, proc, dir });
     }
     return { net, server, serverPid, serverDir, peers, close };
   } catch (error) {
@@ -120,6 +127,16 @@ export interface PathRun {
   /** Bytes / (uploaded - command). MB/s. */
   total: number;
   serverCpuS: number;
+  /** UDP datagrams the kernel dropped for a full receive buffer (RcvbufErrors) meanwhile. */
+  rcvbufDrops: { server: number; audience: number };
+}
+
+/** The namespace's UDP RcvbufErrors counter (/proc/net/snmp is per network namespace). */
+async function rcvbufErrors(host: NetnsHost): Promise<number> {
+  const { stdout } = await host.run(['cat', '/proc/net/snmp']);
+  const [names, values] = stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const i = names?.split(/\s+/).indexOf('RcvbufErrors') ?? -1;
+  return i < 0 ? Number.NaN : Number(values?.split(/\s+/)[i]);
 }
 
 const PATH_LINE =
@@ -159,6 +176,8 @@ export async function p2pvideo(
   await fs.link(src.file, path.join(a.dir, name));
   const aFrom = a.proc.stdout.length;
   const bFrom = b.proc.stdout.length;
+  const audienceHost = scene.net.users[b.user]!;
+  const drops0 = [await rcvbufErrors(scene.net.server), await rcvbufErrors(audienceHost)];
   const cpu0 = cpuSeconds(scene.serverPid);
   const t0 = performance.now();
   a.proc.line(`/p2pvideo ${to} ${name}`);
@@ -170,6 +189,7 @@ export async function p2pvideo(
   if (!done[0]!.endsWith('uploaded')) throw new Error(`${from}: ${done[0]}`);
   await b.proc.waitFor(`Received ${name} from ${from}`, { from: bFrom, timeoutMs: 60_000 });
   const cpu1 = cpuSeconds(scene.serverPid);
+  const drops1 = [await rcvbufErrors(scene.net.server), await rcvbufErrors(audienceHost)];
   const saved = path.join(b.dir, `${from}_${name}`);
   const got = await sha256File(saved);
   if (got !== src.sha256) {
@@ -185,6 +205,7 @@ export async function p2pvideo(
     goodput: src.size / (tDone - tPath) / 1000,
     total: src.size / (tDone - t0) / 1000,
     serverCpuS: cpu1 - cpu0,
+    rcvbufDrops: { server: drops1[0]! - drops0[0]!, audience: drops1[1]! - drops0[1]! },
   };
 }
 

@@ -119,7 +119,8 @@ function relayCost(runs: PathRun[], closed: RelayClosed[]): string {
   const usPerDg = (cpu / datagrams) * 1e6;
   return (
     `${perGiB.toFixed(2)} s/GiB = ${Math.round(dgPerGiB)} datagrams/GiB x ${usPerDg.toFixed(1)} us ` +
-    `(${cpu.toFixed(2)} s CPU, ${(bytes / MIB).toFixed(1)} MiB to the audience, ${datagrams} datagrams ` +
+    `(${cpu.toFixed(2)} s CPU, ${(bytes / MIB).toFixed(1)} MiB to the audience = ` +
+    `${(bytes / (runs.length * size)).toFixed(2)} x the files, ${datagrams} datagrams ` +
     `both ways) (goal <= 2: ${perGiB <= 2 ? 'met' : 'MISSED'})`
   );
 }
@@ -161,7 +162,10 @@ async function main(): Promise<void> {
       for (const [i, c] of list.entries()) samples[i]!.push(await c.run(src, `r${round}`));
       const got = samples.map((list) => list[list.length - 1]!);
       const text = got.map((r) =>
-        typeof r === 'number' ? `TCP ${r.toFixed(1)}` : `${r.route} ${r.goodput.toFixed(1)}`,
+        typeof r === 'number'
+          ? `TCP ${r.toFixed(1)}`
+          : `${r.route} ${r.goodput.toFixed(1)} (drops: server ${r.rcvbufDrops.server}, ` +
+            `audience ${r.rcvbufDrops.audience})`,
       );
       console.log(`round ${round}/${rounds}: ${text.join(', ')} MB/s; load ${loadAverage()}`);
     }
