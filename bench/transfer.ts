@@ -4,7 +4,6 @@
  * interleaved so that all measurements see the same machine load.
  * Environment: BENCH_MIB (default 200), BENCH_PROXY_MIB (64), BENCH_RUNS (3).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,25 +16,12 @@ import {
   startWorker,
   tcp,
 } from './baselines.js';
+import { makeFile, median } from './samples.js';
 
 const MIB = 1024 * 1024;
 const size = Number(process.env.BENCH_MIB ?? 200) * MIB;
 const proxySize = Number(process.env.BENCH_PROXY_MIB ?? 64) * MIB;
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-
-async function makeFile(dir: string, bytes: number): Promise<{ file: string; sha256: string }> {
-  const file = path.join(dir, `source-${bytes}.bin`);
-  const cipher = crypto.createCipheriv('aes-128-ctr', crypto.randomBytes(16), Buffer.alloc(16));
-  const hash = crypto.createHash('sha256');
-  const fh = await fs.open(file, 'w');
-  for (let done = 0; done < bytes; done += MIB) {
-    const buf = cipher.update(Buffer.alloc(Math.min(MIB, bytes - done)));
-    hash.update(buf);
-    await fh.write(buf);
-  }
-  await fh.close();
-  return { file, sha256: hash.digest('hex') };
-}
 
 /** One Tessenger transfer, receiver in a worker; optionally through a proxy worker. */
 async function tessenger(
@@ -91,11 +77,6 @@ async function tessenger(
   await engine.close();
   await fs.rm(dir, { recursive: true, force: true });
   return { mbps: bytes / ms / 1000, retransmits: t.stats.retransmits, sentBytes: result.sentBytes };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
 }
 
 /**

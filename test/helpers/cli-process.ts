@@ -24,9 +24,22 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
   private listeners: Array<() => void> = [];
 
-  /** `netns`: run inside that network namespace (test/helpers/netns.ts, needs root). */
-  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; netns?: string }) {
-    const argv = [process.execPath, CLI, ...args];
+  /**
+   * `netns`: run inside that network namespace (test/helpers/netns.ts, needs root). `cli` and
+   * `nodeFlags`: for callers compiled elsewhere (bench/), which name the built CLI themselves
+   * and run it with the bin's shebang flags.
+   */
+  constructor(
+    args: string[],
+    options: {
+      cwd: string;
+      env?: NodeJS.ProcessEnv;
+      netns?: string;
+      cli?: string;
+      nodeFlags?: string[];
+    },
+  ) {
+    const argv = [process.execPath, ...(options.nodeFlags ?? []), options.cli ?? CLI, ...args];
     if (options.netns) argv.unshift('ip', 'netns', 'exec', options.netns);
     this.child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
