@@ -140,7 +140,7 @@ async function rcvbufErrors(host: NetnsHost): Promise<number> {
 }
 
 const PATH_LINE =
-  /(Path to \S+: ([^,\n]+)(?:, found in ([\d.]+) s)?|no direct path to \S+ after ([\d.]+) s: relaying through the server)\n/;
+  /(Path to \S+: ([^,\n]+)(?:, found in ([\d.]+) s)?(?: \(\S+\))?|no direct path to \S+ after ([\d.]+) s: relaying through the server)\n/;
 
 function routeOf(m: ArrayLike<string | undefined>): PathRun['route'] {
   if (m[4] !== undefined || m[2]!.startsWith('relayed')) return 'relayed';

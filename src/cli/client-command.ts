@@ -20,7 +20,7 @@ export async function runClientCommand(config: ClientCliConfig): Promise<number>
   // Console diagnostics would scribble over the TUI's screen.
   const logger = createLogger({
     fileName: 'tessenger-client.log',
-    consoleLevel: tui ? 'silent' : 'error',
+    consoleLevel: tui ? 'silent' : config.verbose ? 'info' : 'error',
   });
   const downloadDir = path.resolve(config.downloadDir);
   try {

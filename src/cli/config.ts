@@ -45,6 +45,8 @@ export interface ClientCliConfig {
   readonly relayOnly: boolean;
   /** How long a direct path is tried before the relay. */
   readonly punchTimeoutMs: number;
+  /** Plain mode: diagnostics (path, transfer statistics) on stderr. */
+  readonly verbose: boolean;
   /** Plain TCP instead of TLS 1.3 (`--insecure-plain`). */
   readonly insecurePlain: boolean;
   /** File of pinned server fingerprints; null: the default in the config folder. */
@@ -58,7 +60,7 @@ export type Parsed<T> = { ok: true; config: T } | { ok: false; error: string };
 export const SERVER_USAGE =
   'Usage: tessenger server <server_port> <number_of_consecutive_failed_attempts> [--host HOST] [--credentials PATH] [--log-dir PATH] [--data-dir PATH] [--idle-timeout MINUTES] [--allow-register] [--insecure-plain] [--max-connections-per-address N] [--max-failed-logins-per-minute N] [--login-timeout SECONDS] [--udp-port N] [--no-relay] [--relay-rate-per-user BYTES_PER_SEC] [--relay-rate-total BYTES_PER_SEC]';
 export const CLIENT_USAGE =
-  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N] [--relay-only] [--punch-timeout SECONDS]';
+  'Usage: tessenger client <server_IP> <server_port> <client_udp_server_port> [--plain] [--download-dir PATH] [--player [CMD]] [--known-servers PATH] [--insecure-plain] [--max-file-size SIZE] [--min-free-disk SIZE] [--udp-peer-rate N] [--udp-reply-rate N] [--relay-only] [--punch-timeout SECONDS] [--verbose]';
 
 /** A port from the command line: an integer 0..65535 written in decimal digits only. */
 export function parsePort(value: unknown): number | null {
@@ -151,6 +153,7 @@ export function parseClientConfig(argv: {
   'udp-reply-rate'?: unknown;
   'relay-only'?: unknown;
   'punch-timeout'?: unknown;
+  verbose?: unknown;
 }): Parsed<ClientCliConfig> {
   const serverHost = String(argv.server_IP ?? '').trim();
   if (serverHost === '') return { ok: false, error: `Missing server_IP.\n${CLIENT_USAGE}` };
@@ -206,6 +209,7 @@ export function parseClientConfig(argv: {
       stallTimeoutMs: Math.round(stall * 1000),
       limits,
       relayOnly: argv['relay-only'] === true,
+      verbose: argv.verbose === true,
       punchTimeoutMs: Math.round(punch * 1000),
     }),
   };

@@ -182,6 +182,11 @@ await yargs(hideBin(process.argv))
           describe:
             "send and receive files only through the server's relay (peers never see your address)",
         })
+        .option('verbose', {
+          type: 'boolean',
+          default: false,
+          describe: 'plain mode: diagnostics on stderr (paths, transfer statistics)',
+        })
         .option('punch-timeout', {
           type: 'string',
           default: '3',

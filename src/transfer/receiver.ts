@@ -293,6 +293,19 @@ export class ReceiveTransfer extends TransferBase {
     this.sendDone();
     this.progress.update(size, this.now(), true);
     this.feeder?.finish();
+    const st = this.stats;
+    this.ctx.logger.info('transfer received', {
+      transferId: this.transferId,
+      peer: `${this.peer.address}:${this.peer.port}`,
+      ms: Math.round(this.now() - this.startedAt),
+      bytes: size,
+      datagrams: st.datagramsReceived,
+      duplicates: st.duplicates,
+      replays: st.replays,
+      authFailures: st.authFailures,
+      writeBackpressure: st.writeBackpressure,
+      badAddress: st.badAddress,
+    });
     this.succeed({ bytes: size, path: outcome, sentBytes: size - this.resumed });
     // Keep answering POLL/DATA with DONE until FIN, or for lingerMs if the FIN is lost.
     this.timers.timeout(this.ctx.config.lingerMs, () => this.dispose());

@@ -137,6 +137,22 @@ export class SendTransfer extends TransferBase {
         return;
       }
       this.progress.update(this.options.size, now, true);
+      // One line per finished send, so a slow path can be told from a slow peer (--verbose).
+      const w = this.window?.stats;
+      this.ctx.logger.info('transfer sent', {
+        transferId: this.transferId,
+        peer: `${this.peer.address}:${this.peer.port}`,
+        ms: Math.round(now - this.startedAt),
+        bytes: this.options.size,
+        chunk: this.chunkSize,
+        sent: w?.sent,
+        retransmits: w?.retransmits,
+        timeouts: w?.timeouts,
+        fastLosses: w?.fastLosses,
+        srttMs: this.window?.rtt.srtt === null ? null : Math.round(this.window?.rtt.srtt ?? 0),
+        minRttMs: Math.round(this.window?.rtt.minRtt ?? 0),
+        bandwidth: Math.round(this.rate.bandwidth),
+      });
       this.succeed({ bytes: this.options.size, sentBytes: this.freshBytes });
       this.dispose();
     }

@@ -36,7 +36,10 @@ export function createLogger(options: LoggerOptions): Logger {
         stderrLevels: ['error', 'warn', 'info', 'debug'],
         format: winston.format.combine(
           winston.format.colorize(),
-          winston.format.printf(({ level, message }) => `[${level}] ${String(message)}`),
+          winston.format.printf(({ level, message, ...meta }) => {
+            const fields = Object.keys(meta).length > 0 ? ` ${JSON.stringify(meta)}` : '';
+            return `[${level}] ${String(message)}${fields}`;
+          }),
         ),
       }),
     );

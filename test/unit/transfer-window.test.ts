@@ -52,6 +52,48 @@ describe('send window', () => {
     expect(w.inFlightCount).toBe(8);
   });
 
+  it('widens its thresholds once a loss proves spurious (reordering), not before', () => {
+    const clock = new ManualClock(1000);
+    const w = new SendWindow(200, () => CHUNK, { ...DEFAULT_WINDOW_CONFIG, packetThreshold: 3 });
+    const seq = { n: 0 };
+    sendAll(w, clock, seq, 100);
+    clock.advance(1);
+    // Chunk 0 is overtaken by five later ones: by the configured threshold it is lost.
+    const first = ackFor(200, [1, 2, 3, 4, 5]);
+    expect(w.onAck(first.cum, first.bitmap, clock.now()).lostChunks).toBe(1);
+    expect(w.stats.spurious).toBe(0);
+    // Its first copy arrives before the resend left: the loss was reordering.
+    const late = ackFor(200, [0, 1, 2, 3, 4, 5]);
+    w.onAck(late.cum, late.bitmap, clock.now());
+    expect(w.stats.spurious).toBe(1);
+    expect(w.reorderSteps).toBe(1);
+    expect(w.next()).toEqual({ chunk: 100, retransmit: false });
+    // The same depth of reordering no longer counts as loss (threshold now 6)...
+    const again = ackFor(200, [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
+    expect(w.onAck(again.cum, again.bitmap, clock.now()).lostChunks).toBe(0);
+    // ...a deeper hole still does.
+    const deep = ackFor(200, [0, 1, 2, 3, 4, 5, ...Array.from({ length: 10 }, (_, i) => 7 + i)]);
+    expect(w.onAck(deep.cum, deep.bitmap, clock.now()).lostChunks).toBe(1);
+  });
+
+  it('a resend acknowledged after a full round trip is a real loss: no widening', () => {
+    const clock = new ManualClock(1000);
+    const w = new SendWindow(40, () => CHUNK, { ...DEFAULT_WINDOW_CONFIG, packetThreshold: 3 });
+    const seq = { n: 0 };
+    sendAll(w, clock, seq, 20);
+    clock.advance(50);
+    const holey = ackFor(40, [1, 2, 3, 4, 5]);
+    w.onAck(holey.cum, holey.bitmap, clock.now());
+    const resend = w.next();
+    expect(resend).toEqual({ chunk: 0, retransmit: true });
+    w.onSent(0, seq.n++, clock.now(), true);
+    clock.advance(50);
+    const fixed = ackFor(40, [0, 1, 2, 3, 4, 5]);
+    w.onAck(fixed.cum, fixed.bitmap, clock.now());
+    expect(w.stats.spurious).toBe(0);
+    expect(w.reorderSteps).toBe(0);
+  });
+
   it('declares a hole lost by time once a later chunk was acknowledged', () => {
     const clock = new ManualClock(0);
     const w = new SendWindow(5, () => CHUNK);

@@ -5,6 +5,12 @@
  * `packetThreshold` packets later was acknowledged (fast retransmit) or when it is older than
  * `timeThreshold` × RTT and something sent after it was; a time-out (RTO) resends the oldest
  * chunk as a probe and backs the RTO off.
+ *
+ * Paths reorder (veth and NIC queues spread one flow over CPUs; relays and routers add
+ * more), and a reordering deeper than the thresholds looks like loss. As Linux's TCP
+ * (tcp_reordering) and RACK's adaptive reo_wnd do, a loss found spurious (the chunk's first
+ * copy is acknowledged before or too soon after its resend) widens both thresholds for the
+ * rest of the transfer.
  */
 import { Bitset } from './bitset.js';
 import { DEFAULT_RTT_CONFIG, type RttConfig, RttEstimator } from './rtt.js';
@@ -57,7 +63,12 @@ export interface WindowStats {
   fastLosses: number;
   timeouts: number;
   tailProbes: number;
+  /** Losses found spurious (reordering): each widened the thresholds. */
+  spurious: number;
 }
+
+/** Widening steps at most: packet threshold × 2^8, time threshold + 8 × 0.25 RTT. */
+const MAX_REORDER_STEPS = 8;
 
 export class SendWindow {
   readonly acked: Bitset;
@@ -73,7 +84,10 @@ export class SendWindow {
     fastLosses: 0,
     timeouts: 0,
     tailProbes: 0,
+    spurious: 0,
   };
+  /** Widening steps taken after spurious losses (0: the configured thresholds). */
+  reorderSteps = 0;
   /** Insertion order is send order (a resend moves the chunk to the end). */
   private readonly inFlight = new Map<number, InFlight>();
   private lost: number[] = [];
@@ -166,12 +180,12 @@ export class SendWindow {
     const out = this.outcome();
     this.sample = null;
     const top = Math.min(cum, this.total);
-    for (let c = this.cum; c < top; c++) this.markAcked(c, out);
+    for (let c = this.cum; c < top; c++) this.markAcked(c, out, now);
     for (let byte = 0; byte < bitmap.length; byte++) {
       const bits = bitmap[byte]!;
       if (bits === 0) continue;
       for (let bit = 0; bit < 8; bit++) {
-        if (bits & (1 << bit)) this.markAcked(cum + 1 + byte * 8 + bit, out);
+        if (bits & (1 << bit)) this.markAcked(cum + 1 + byte * 8 + bit, out, now);
       }
     }
     this.cum = this.acked.nextClear(this.cum);
@@ -248,14 +262,15 @@ export class SendWindow {
   }
 
   private lossDelay(): number {
-    return Math.max(1, this.config.timeThreshold * Math.max(this.rtt.smoothed, this.rtt.latest));
+    const threshold = this.config.timeThreshold + 0.25 * this.reorderSteps;
+    return Math.max(1, threshold * Math.max(this.rtt.smoothed, this.rtt.latest));
   }
 
   private detectLosses(now: number, out: AckOutcome): void {
     const delay = this.lossDelay();
     for (const [chunk, f] of this.inFlight) {
       if (f.seq >= this.largestAckedSeq) break;
-      const byCount = this.largestAckedSeq - f.seq > this.config.packetThreshold;
+      const byCount = this.largestAckedSeq - f.seq > this.packetThreshold;
       const byTime = now - f.sentAt >= delay;
       if (!byCount && !byTime) break;
       this.stats.fastLosses++;
@@ -263,8 +278,9 @@ export class SendWindow {
     }
   }
 
-  private markAcked(chunk: number, out: AckOutcome): void {
+  private markAcked(chunk: number, out: AckOutcome, now: number): void {
     if (!this.acked.add(chunk)) return;
+    if (this.wasSpurious(chunk, now)) this.widen();
     out.ackedChunks++;
     out.ackedBytes += this.bytesOf(chunk);
     this.ackedBytes += this.bytesOf(chunk);
@@ -276,6 +292,27 @@ export class SendWindow {
     if (f.seq > this.largestAckedSeq) this.largestAckedSeq = f.seq;
     this.inFlightBytes -= f.bytes;
     this.inFlight.delete(chunk);
+  }
+
+  /**
+   * A chunk declared lost whose first copy arrived: still waiting for its resend, or resent
+   * so recently that no round trip fits (its ACK answers the original).
+   */
+  private wasSpurious(chunk: number, now: number): boolean {
+    if (this.queuedLost.has(chunk)) return true;
+    if (!this.retries.has(chunk)) return false;
+    const f = this.inFlight.get(chunk);
+    const minRtt = this.rtt.minRtt;
+    return f !== undefined && Number.isFinite(minRtt) && now - f.sentAt < minRtt / 2;
+  }
+
+  private widen(): void {
+    this.stats.spurious++;
+    if (this.reorderSteps < MAX_REORDER_STEPS) this.reorderSteps++;
+  }
+
+  private get packetThreshold(): number {
+    return this.config.packetThreshold * 2 ** this.reorderSteps;
   }
 
   private markLost(chunk: number, out: AckOutcome): void {
