@@ -154,11 +154,10 @@ export function checkImports(root) {
   const problems = [];
   for (const component of cycles(graph)) {
     const loop = loopThrough(graph, component);
-    // Breaking the loop shown may leave others among the same files: name them all.
-    const rest =
-      component.length > loop.length - 1
-        ? ` (tangled: ${component.map(rel).sort().join(', ')})`
-        : '';
+    // Breaking the loop shown may leave others among the same files: name them (the first 8).
+    const names = component.map(rel).sort();
+    const shown = names.length > 8 ? [...names.slice(0, 8), `${names.length - 8} more`] : names;
+    const rest = names.length > loop.length - 1 ? ` (tangled: ${shown.join(', ')})` : '';
     problems.push(`import cycle: ${loop.map(rel).join(' -> ')}${rest}`);
   }
   const layerOf = (file) => {
