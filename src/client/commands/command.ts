@@ -20,8 +20,9 @@ export interface LoggedOut {
 
 /** What a running command may use. */
 export interface CommandContext {
-  readonly connection: Connection;
-  readonly transfers: TransferManager;
+  /** Only its request(): a test's fake is a few lines. */
+  readonly connection: Pick<Connection, 'request'>;
+  readonly transfers: Pick<TransferManager, 'sendFile'>;
   /** The logged-in user, null before login. */
   readonly me: string | null;
   /** Logs out and closes the connection. */
