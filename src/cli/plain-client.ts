@@ -2,23 +2,28 @@
  * Plain line mode: SPEC.md's dialogue on stdin/stdout, for pipes, scripts and `--plain`.
  */
 import type { ChatClient } from '../client/chat-client.js';
-import { COMMAND_LIST, commandHelp, parseCommand } from '../client/commands.js';
+import { parseCommand } from '../client/commands/index.js';
+import { formatResult } from '../presentation/command-text.js';
 import {
-  formatBytes,
+  formatBroadcast,
   formatGroupMessage,
   formatInvite,
   formatMessage,
+  formatPresence,
+  formatReceipt,
+} from '../presentation/event-text.js';
+import { COMMAND_LIST, commandHelp } from '../presentation/help.js';
+import {
   formatPlayerFailed,
   formatPlaying,
   formatProgress,
-  formatResult,
   formatResuming,
   formatRoute,
   formatTransferDone,
   formatTransferFailed,
-} from '../client/format.js';
-import { formatBroadcast, formatPresence, formatReceipt } from '../client/more-format.js';
+} from '../presentation/transfer-text.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { formatBytes } from '../util/bytes.js';
 import { LineReader } from './line-reader.js';
 
 export interface PlainOptions {

@@ -3,37 +3,16 @@
  * incoming pushes and transfers, all as typed events. It prints nothing.
  */
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
-import type { ActiveUser, PushEvent } from '../protocol/control.js';
+import type { PushEvent } from '../protocol/control.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { TransferEngine } from '../transfer/types.js';
 import type { Logger } from '../util/logger.js';
-import type { Command } from './commands.js';
+import type { CommandContext, LoggedOut } from './commands/command.js';
+import { type Command, type CommandResult, runCommand } from './commands/index.js';
 import { Connection } from './connection.js';
 import type { FileHasher } from './file-digest.js';
-import { type MoreCommand, type MoreResult, runMore } from './more-commands.js';
 import type { ControlSecurity } from './secure-socket.js';
 import { type TransferEvents, TransferManager } from './transfers.js';
-
-export type CommandResult =
-  | {
-      kind: 'sent';
-      to: string;
-      ts: number;
-      /** The message's number, as receipts name it. */
-      id?: number;
-      /** The receiver is offline: the server keeps it for their next login. */
-      queued?: boolean;
-      /** The receiver is away, with their away text. */
-      away?: string;
-    }
-  | { kind: 'active-users'; users: ActiveUser[] }
-  | { kind: 'group-created'; group: string; members: string[] }
-  | { kind: 'group-joined'; group: string }
-  | { kind: 'group-sent'; group: string; ts: number }
-  | { kind: 'transfer-started'; transferId: string; to: string; filename: string; size: number }
-  | { kind: 'logged-out'; username: string }
-  | MoreResult;
 
 export interface ChatClientEvents extends TransferEvents {
   /** `offline`: it waited in the server's queue while you were offline. */
@@ -216,53 +195,21 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /** Runs one parsed command. Errors (ProtocolError, TransferStartError) carry user-facing text. */
-  async run(command: Command): Promise<CommandResult> {
-    const c = this.connection;
-    switch (command.name) {
-      case 'msgto': {
-        const reply = await c.request({ type: 'msgto', to: command.to, text: command.text });
-        return { kind: 'sent', to: command.to, ...reply };
-      }
-      case 'activeuser': {
-        const { users } = await c.request({
-          type: 'activeuser',
-          ...(command.auto === true ? { auto: true } : {}),
-        });
-        return { kind: 'active-users', users };
-      }
-      case 'creategroup': {
-        const reply = await c.request({
-          type: 'creategroup',
-          group: command.group,
-          members: command.members,
-        });
-        return { kind: 'group-created', group: reply.group, members: reply.members };
-      }
-      case 'joingroup': {
-        const { group } = await c.request({ type: 'joingroup', group: command.group });
-        return { kind: 'group-joined', group };
-      }
-      case 'groupmsg': {
-        const { ts } = await c.request({
-          type: 'groupmsg',
-          group: command.group,
-          text: command.text,
-        });
-        return { kind: 'group-sent', group: command.group, ts };
-      }
-      case 'p2pvideo': {
-        const started = await this.transfers.sendFile(command.to, path.resolve(command.file));
-        return { kind: 'transfer-started', ...started };
-      }
-      case 'logout':
-        return this.logout();
-      default:
-        return runMore(c, this.transfers, this.username, command as MoreCommand);
-    }
+  run(command: Command): Promise<CommandResult> {
+    return runCommand(this.commandContext(), command);
+  }
+
+  private commandContext(): CommandContext {
+    return {
+      connection: this.connection,
+      transfers: this.transfers,
+      me: this.username,
+      logout: () => this.logout(),
+    };
   }
 
   /** Logs out and closes the connection. */
-  async logout(): Promise<CommandResult> {
+  async logout(): Promise<LoggedOut> {
     const username = this.username ?? '';
     this.loggingOut = true;
     this.transfers.cancelAll('logged out');

@@ -9,7 +9,7 @@ import {
   PROTOCOL_VERSION,
   type PushEvent,
   type ReplyData,
-  type Request,
+  type RequestOf,
   type RequestType,
 } from '../protocol/control.js';
 import { type ErrorCode, ProtocolError } from '../protocol/errors.js';
@@ -139,7 +139,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   /** Sends a request; resolves with the reply's data or rejects with a ProtocolError. */
-  request<T extends RequestType>(req: Extract<Request, { type: T }>): Promise<ReplyData[T]> {
+  request<T extends RequestType>(req: RequestOf<T>): Promise<ReplyData[T]> {
     if (this.closed) {
       return Promise.reject(new ConnectionError('Not connected to the server', 'ECLOSED'));
     }

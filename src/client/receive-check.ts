@@ -4,7 +4,7 @@
  * declined with a clear reason instead of filling the disk mid-transfer.
  */
 import { statfs } from 'node:fs/promises';
-import { formatBytes } from './format.js';
+import { formatBytes } from '../util/bytes.js';
 
 export interface ReceiveLimits {
   /** Largest file accepted; default: no cap beyond the free space. */

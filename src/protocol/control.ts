@@ -47,55 +47,13 @@ export interface UdpGrant {
   relay: boolean;
 }
 
-export type Request =
-  | { type: 'login'; username: string; password: string; udpPort: number }
-  | { type: 'msgto'; to: string; text: string }
-  /** `auto`: asked by the client on its own (a refresh), not by the user: not activity. */
-  | { type: 'activeuser'; auto?: boolean }
-  | { type: 'creategroup'; group: string; members: string[] }
-  | { type: 'joingroup'; group: string }
-  | { type: 'groupmsg'; group: string; text: string }
-  | { type: 'logout' }
-  | { type: 'ping' }
-  | {
-      type: 'p2p-offer';
-      to: string;
-      filename: string;
-      size: number;
-      sha256: string;
-      publicKey: string;
-      /** The presenter's UDP candidates; absent from older clients. */
-      candidates?: Candidate[];
-    }
-  | {
-      type: 'p2p-answer';
-      transferId: string;
-      accept: boolean;
-      publicKey: string;
-      reason: string;
-      /** The audience's UDP candidates (when accepting). */
-      candidates?: Candidate[];
-    }
-  /** No direct path was found: relay this accepted transfer through the server. */
-  | { type: 'p2p-relay'; transferId: string }
-  /** Either side gives up an accepted transfer before it could start; the other side is told. */
-  | { type: 'p2p-cancel'; transferId: string; reason: string }
-  | { type: 'register'; username: string; password: string; udpPort: number }
-  | { type: 'inbox'; ack?: number }
-  | { type: 'delivered'; messageId: number }
-  | { type: 'history'; conversation: string; limit: number }
-  | { type: 'broadcast'; text: string }
-  | { type: 'block'; user: string }
-  | { type: 'unblock'; user: string }
-  | { type: 'blocked' }
-  | { type: 'lastseen'; minutes: number }
-  | { type: 'away'; text: string }
-  | { type: 'groups' }
-  | { type: 'members'; group: string }
-  | { type: 'invite'; group: string; user: string }
-  | { type: 'leavegroup'; group: string };
+/** A request of one type, as the schema (REQUEST_FIELDS below) defines it. */
+export type RequestOf<T extends RequestType> = Flat<{ type: T } & FieldsOf<Schema[T]>>;
 
-export type RequestType = Request['type'];
+/** Every request a client may send: derived from REQUEST_FIELDS, the one place they are written. */
+export type Request = { [T in RequestType]: RequestOf<T> }[RequestType];
+
+export type RequestType = keyof Schema;
 
 export interface ActiveUser {
   username: string;
@@ -245,20 +203,35 @@ export type ServerFrame =
   | { v: number; id: number; type: 'error'; code: string; message: string }
   | { v: number; type: 'push'; event: PushEvent };
 
-type FieldKind =
-  | 'string'
-  | 'port'
-  | 'size'
-  | 'bool'
-  | 'strings'
-  | 'optional-size'
-  | 'optional-bool'
-  | 'optional-candidates';
+/** What a field of each kind holds once decodeClientFrame has checked it. */
+interface FieldTypes {
+  string: string;
+  port: number;
+  size: number;
+  bool: boolean;
+  strings: string[];
+  'optional-size': number;
+  'optional-bool': boolean;
+  'optional-candidates': Candidate[];
+}
 
-/** Schema of each request type: its fields and their kinds. Every field but optional-* is required. */
-const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
+type FieldKind = keyof FieldTypes;
+type Schema = typeof REQUEST_FIELDS;
+type Optional<S> = { [K in keyof S]: S[K] extends `optional-${string}` ? K : never }[keyof S];
+type FieldsOf<S extends Record<string, FieldKind>> = {
+  -readonly [K in Exclude<keyof S, Optional<S>>]: FieldTypes[S[K]];
+} & { -readonly [K in Optional<S>]?: FieldTypes[S[K]] };
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/**
+ * The requests: each type's fields and their kinds, the one place a request is written. The
+ * Request type is derived from it and decodeClientFrame checks frames against it. Every field
+ * but optional-* is required.
+ */
+const REQUEST_FIELDS = {
   login: { username: 'string', password: 'string', udpPort: 'port' },
   msgto: { to: 'string', text: 'string' },
+  /** `auto`: asked by the client on its own (a refresh), not by the user: not activity. */
   activeuser: { auto: 'optional-bool' },
   creategroup: { group: 'string', members: 'strings' },
   joingroup: { group: 'string' },
@@ -271,6 +244,7 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
     size: 'size',
     sha256: 'string',
     publicKey: 'string',
+    /** The presenter's UDP candidates; absent from older clients. */
     candidates: 'optional-candidates',
   },
   'p2p-answer': {
@@ -278,9 +252,12 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
     accept: 'bool',
     publicKey: 'string',
     reason: 'string',
+    /** The audience's UDP candidates (when accepting). */
     candidates: 'optional-candidates',
   },
+  /** No direct path was found: relay this accepted transfer through the server. */
   'p2p-relay': { transferId: 'string' },
+  /** Either side gives up an accepted transfer before it could start; the other side is told. */
   'p2p-cancel': { transferId: 'string', reason: 'string' },
   register: { username: 'string', password: 'string', udpPort: 'port' },
   inbox: { ack: 'optional-size' },
@@ -296,7 +273,7 @@ const REQUEST_FIELDS: Record<RequestType, Record<string, FieldKind>> = {
   members: { group: 'string' },
   invite: { group: 'string', user: 'string' },
   leavegroup: { group: 'string' },
-};
+} as const satisfies Record<string, Record<string, FieldKind>>;
 
 /** Every request type, from the schema itself, so tests that cover "every type" stay complete. */
 export const REQUEST_TYPES = Object.keys(REQUEST_FIELDS) as RequestType[];

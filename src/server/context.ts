@@ -2,8 +2,6 @@
  * What handlers see: the session they serve (as a narrow interface) and the server's
  * state owners. Keeping both narrow lets unit tests fake them in a few lines.
  */
-import type { PushEvent } from '../protocol/control.js';
-import type { MessageEvent } from '../protocol/server-frames.js';
 import type { ChatStore } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -15,29 +13,12 @@ import type { IdleWatch } from './idle.js';
 import type { LastSeenWriter } from './last-seen.js';
 import type { NumberedLog } from './logs/message-log.js';
 import type { UserLog } from './logs/user-log.js';
-import type { OnlineUser, Presence } from './presence.js';
+import type { Presence } from './presence.js';
 import type { UdpSide } from './relay/udp-side.js';
 import type { TransferBroker } from './transfers.js';
 
-/** One client connection as handlers see it. */
-export interface ClientSession {
-  /** Unique per connection, for diagnostics. */
-  readonly id: number;
-  /** Peer IP as the server saw it, without the `::ffff:` IPv4-mapped prefix. */
-  readonly address: string;
-  /** Set once logged in; null before. */
-  readonly user: OnlineUser | null;
-  /** Marks the session logged in. */
-  admit(user: OnlineUser): void;
-  /** Sends an event; dropped silently once the session is closed. */
-  push(event: PushEvent): void;
-  /** Sends a direct message built by the server (keys in MessageEvent's order), encoded by hand. */
-  pushMessage(event: MessageEvent): void;
-  /** Ends the session after the current reply has been written. */
-  endAfterReply(): void;
-  /** Ends the session from the server side, telling the client why. */
-  shutdown(reason: string, code?: string): void;
-}
+// Where handlers have always found it; defined apart so presence.ts needs no context.ts.
+export type { ClientSession } from './client-session.js';
 
 /** The state owners and sinks every handler may use. */
 export interface ServerContext {

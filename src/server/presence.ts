@@ -3,19 +3,10 @@
  * talked to whom directly (the users a presence change is told to besides group peers).
  */
 import type { ActiveUser } from '../protocol/control.js';
-import type { ClientSession } from './context.js';
+import type { ClientSession, OnlineUser } from './client-session.js';
 import { PartnerGraph } from './partners.js';
 
-/** A logged-in user and where their client listens for transfers. */
-export interface OnlineUser {
-  username: string;
-  address: string;
-  udpPort: number;
-  /** Login time, ms since the epoch. */
-  since: number;
-  /** Set while away: the away text (may be empty). */
-  away?: string;
-}
+export type { OnlineUser } from './client-session.js';
 
 /** Online users by name, each with the one session that owns the name. */
 export class Presence {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Endpoint, ReplyData, Request } from '../protocol/control.js';
 import { ErrorCode } from '../protocol/errors.js';
-import type { ClientSession } from './context.js';
+import type { ClientSession } from './client-session.js';
 import type { OnlineUser } from './presence.js';
 import { ServerError } from './server-error.js';
 import type { TimerGroup, TimerHandle } from './timers.js';

@@ -2,8 +2,8 @@
  * Connects the client core to the chat state: incoming events land in their conversation,
  * typed lines become commands, results and errors are shown where the user looks.
  */
-import type { ChatClient, CommandResult } from '../client/chat-client.js';
-import type { Command } from '../client/commands.js';
+import type { ChatClient } from '../client/chat-client.js';
+import type { Command, CommandResult } from '../client/commands/index.js';
 import { ConnectionError } from '../client/connection.js';
 import {
   type ChatLine,
@@ -11,7 +11,7 @@ import {
   conversationId,
   SERVER_ID,
 } from '../client/conversations.js';
-import { formatResult } from '../client/format.js';
+import { formatResult } from '../presentation/command-text.js';
 import { type PaneWriter, type ScreenHooks, subscribeChatEvents } from './chat-events.js';
 import type { ChatState } from './chat-state.js';
 import { helpLines, interpretInput, type TuiCommandName } from './tui-commands.js';

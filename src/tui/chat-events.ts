@@ -11,18 +11,17 @@ import {
   mentions,
   SERVER_ID,
 } from '../client/conversations.js';
+import type { TransferInfo } from '../client/transfers.js';
+import { formatInvite, formatPresence } from '../presentation/event-text.js';
 import {
-  formatBytes,
-  formatInvite,
   formatPlayerFailed,
   formatPlaying,
   formatResuming,
   formatRoute,
   formatTransferFailed,
-} from '../client/format.js';
-import { formatPresence } from '../client/more-format.js';
-import type { TransferInfo } from '../client/transfers.js';
+} from '../presentation/transfer-text.js';
 import { ErrorCode } from '../protocol/errors.js';
+import { formatBytes } from '../util/bytes.js';
 import type { ChatState } from './chat-state.js';
 
 /** What the controller asks of the screen. */

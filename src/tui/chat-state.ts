@@ -3,11 +3,11 @@
  * change. Holding it in one place keeps the views free of state.
  */
 
-import type { CompletionState } from '../client/completion.js';
 import { ConversationStore } from '../client/conversations.js';
-import { InputHistory } from '../client/input-history.js';
 import type { LinkState } from '../client/reconnect.js';
 import type { TransferInfo } from '../client/transfers.js';
+import type { CompletionState } from '../presentation/completion.js';
+import { InputHistory } from '../presentation/input-history.js';
 import type { ActiveUser, GroupMember } from '../protocol/control.js';
 import { type EditorState, EMPTY } from './line-editor.js';
 

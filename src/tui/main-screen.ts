@@ -5,8 +5,8 @@
  */
 import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
-import { tabComplete } from '../client/completion.js';
 import type { Reconnector } from '../client/reconnect.js';
+import { tabComplete } from '../presentation/completion.js';
 import { ChatController } from './chat-controller.js';
 import { type ChatState, targetTransfer } from './chat-state.js';
 import { listFiles } from './file-candidates.js';

@@ -2,7 +2,13 @@
  * What a line typed in the TUI means: a command of the core, a command of the TUI itself,
  * or text for the conversation in focus. Pure, so every case is unit-tested.
  */
-import { type Command, DESCRIPTION, parseCommand, USAGE } from '../client/commands.js';
+import {
+  COMMAND_NAMES,
+  COMMANDS,
+  type Command,
+  isCommandName,
+  parseCommand,
+} from '../client/commands/index.js';
 import type { Conversation } from '../client/conversations.js';
 
 /** Commands only the TUI has, with their usage and a description for /help. */
@@ -27,7 +33,7 @@ export type InputAction =
 
 /** Every command name the TUI accepts, without the slash, for completion and /help. */
 export const ALL_COMMANDS: readonly string[] = [
-  ...new Set([...Object.keys(USAGE), ...Object.keys(TUI_COMMANDS)]),
+  ...new Set([...COMMAND_NAMES, ...Object.keys(TUI_COMMANDS)]),
 ].sort();
 
 const isTuiCommand = (name: string): name is TuiCommandName => Object.hasOwn(TUI_COMMANDS, name);
@@ -64,7 +70,7 @@ export function interpretInput(line: string, active: Conversation): InputAction 
 }
 
 const usageOf = (n: string): string =>
-  isTuiCommand(n) ? TUI_COMMANDS[n].usage : (USAGE[n as keyof typeof USAGE] ?? `/${n}`);
+  isTuiCommand(n) ? TUI_COMMANDS[n].usage : isCommandName(n) ? COMMANDS[n].usage : `/${n}`;
 
 /** `/help` and `/help <command>` texts. */
 export function helpLines(topic: string): string[] {
@@ -80,9 +86,6 @@ export function helpLines(topic: string): string[] {
     ];
   }
   if (isTuiCommand(name)) return [`${TUI_COMMANDS[name].usage}: ${TUI_COMMANDS[name].text}`];
-  if (Object.hasOwn(USAGE, name)) {
-    const key = name as keyof typeof USAGE;
-    return [`${USAGE[key]}: ${DESCRIPTION[key]}`];
-  }
+  if (isCommandName(name)) return [`${COMMANDS[name].usage}: ${COMMANDS[name].description}`];
   return [`No command /${name}. Type /help for the list.`];
 }

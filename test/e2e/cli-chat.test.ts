@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_LIST } from '../../src/client/commands.js';
+import { COMMAND_LIST } from '../../src/presentation/help.js';
 import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_LIST, commandHelp } from '../../src/client/commands.js';
+import { COMMAND_LIST, commandHelp } from '../../src/presentation/help.js';
 import { CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
 import { command, TS } from '../helpers/plain-command.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';

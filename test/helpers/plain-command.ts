@@ -3,7 +3,7 @@
  * list that ends its answer, return the answer without the notices (presence, receipts)
  * that may arrive at any moment.
  */
-import { COMMAND_LIST } from '../../src/client/commands.js';
+import { COMMAND_LIST } from '../../src/presentation/help.js';
 import type { CliProcess } from './cli-process.js';
 
 /** SPEC.md's timestamp, as a regular-expression source. */

@@ -6,8 +6,8 @@
 import fs from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../src/client/chat-client.js';
-import { formatTransferFailed } from '../../src/client/format.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
+import { formatTransferFailed } from '../../src/presentation/transfer-text.js';
 import { useClientCores } from '../helpers/client-cores.js';
 import { writeTestFile } from '../helpers/transfer-harness.js';
 

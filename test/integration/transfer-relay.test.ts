@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChatClient } from '../../src/client/chat-client.js';
-import { formatRoute, formatTransferFailed } from '../../src/client/format.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
+import { formatRoute, formatTransferFailed } from '../../src/presentation/transfer-text.js';
 import { useClientCores } from '../helpers/client-cores.js';
 import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
 

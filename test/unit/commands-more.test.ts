@@ -1,8 +1,9 @@
 /** The parser's commands beyond the assignment, and the plain-mode texts of their results. */
 import { describe, expect, it } from 'vitest';
-import { commandHelp, parseCommand, USAGE } from '../../src/client/commands.js';
-import { formatResult } from '../../src/client/format.js';
-import { formatPresence, formatReceipt } from '../../src/client/more-format.js';
+import { COMMAND_NAMES, parseCommand } from '../../src/client/commands/index.js';
+import { formatResult } from '../../src/presentation/command-text.js';
+import { formatPresence, formatReceipt } from '../../src/presentation/event-text.js';
+import { commandHelp } from '../../src/presentation/help.js';
 import { formatTimestamp } from '../../src/util/time-format.js';
 
 const T = new Date(2022, 5, 1, 21, 30, 4).getTime();
@@ -47,7 +48,7 @@ describe('parseCommand, extensions', () => {
   });
 
   it('has a /help line for every command', () => {
-    expect(commandHelp()).toHaveLength(Object.keys(USAGE).length);
+    expect(commandHelp()).toHaveLength(COMMAND_NAMES.length);
     expect(commandHelp()).toContain('/blocked: list the users you blocked');
   });
 });

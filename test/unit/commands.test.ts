@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INVALID_COMMAND, parseCommand } from '../../src/client/commands.js';
+import { INVALID_COMMAND, parseCommand } from '../../src/client/commands/index.js';
 
 describe('parseCommand', () => {
   it('parses /msgto keeping the message spacing', () => {

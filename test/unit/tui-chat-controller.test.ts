@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { ChatClient, CommandResult } from '../../src/client/chat-client.js';
-import type { Command } from '../../src/client/commands.js';
+import type { ChatClient } from '../../src/client/chat-client.js';
+import type { Command, CommandResult } from '../../src/client/commands/index.js';
 import { ConnectionError } from '../../src/client/connection.js';
 import { ErrorCode, ProtocolError } from '../../src/protocol/errors.js';
 import { ChatController } from '../../src/tui/chat-controller.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CompletionSources, tabComplete } from '../../src/client/completion.js';
+import { type CompletionSources, tabComplete } from '../../src/presentation/completion.js';
 
 const sources: CompletionSources = {
   commands: ['activeuser', 'creategroup', 'groupmsg', 'help', 'joingroup', 'msgto', 'p2pvideo'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputHistory } from '../../src/client/input-history.js';
+import { InputHistory } from '../../src/presentation/input-history.js';
 import { EMPTY, edit, insert, setText } from '../../src/tui/line-editor.js';
 import { inputRow } from '../../src/tui/view-models/input-row.js';
 import { fitWidth, textWidth, truncate, wrap } from '../../src/tui/view-models/text-width.js';

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationStore } from '../../src/client/conversations.js';
-import { formatProgress, formatRoute, formatTransferFailed } from '../../src/client/format.js';
 import type { TransferInfo } from '../../src/client/transfers.js';
+import {
+  formatProgress,
+  formatRoute,
+  formatTransferFailed,
+} from '../../src/presentation/transfer-text.js';
 import { computeLayout } from '../../src/tui/view-models/layout.js';
 import { messageRows, searchLines, visibleRows } from '../../src/tui/view-models/message-rows.js';
 import { conversationRows, memberRows, userRows } from '../../src/tui/view-models/side-panes.js';

@@ -1,11 +1,11 @@
-import type { ReplyData, Request, RequestType } from '../../protocol/control.js';
+import type { ReplyData, RequestOf, RequestType } from '../../protocol/control.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ClientSession, ServerContext } from '../context.js';
 import { escapeLogText } from '../logs/log-text.js';
 import type { OnlineUser } from '../presence.js';
 import { ServerError } from '../server-error.js';
 
-export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
+export type { RequestOf } from '../../protocol/control.js';
 
 /** One request type's handler: returns the reply data or throws a ProtocolError. */
 export type Handler<T extends RequestType> = (

@@ -14,7 +14,7 @@ import {
   PathType,
   peekPath,
 } from '../../transfer/path/packet.js';
-import type { ClientSession } from '../context.js';
+import type { ClientSession } from '../client-session.js';
 import type { UdpStats } from './stats.js';
 
 /** Where the UDP side sends its answers; the dgram socket in production, a fake in tests. */

@@ -10,7 +10,7 @@ import { transferTag } from '../../transfer/wire/crypto.js';
 import { HEADER_BYTES, TAG_BYTES } from '../../transfer/wire/datagram.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import type { ClientSession } from '../context.js';
+import type { ClientSession } from '../client-session.js';
 import type { TimerGroup, TimerHandle } from '../timers.js';
 import type { DatagramOut } from './binding.js';
 import type { RelayCaps } from './caps.js';

@@ -9,7 +9,7 @@ import { encodePath, type Mapped, PATH_MAGIC, PathType } from '../../transfer/pa
 import { MAGIC as TRANSFER_MAGIC } from '../../transfer/wire/datagram.js';
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import type { ClientSession } from '../context.js';
+import type { ClientSession } from '../client-session.js';
 import type { TimerGroup } from '../timers.js';
 import { answerBind, type DatagramOut, UdpSessions } from './binding.js';
 import { type RelayCapOptions, RelayCaps } from './caps.js';

@@ -2,8 +2,9 @@
  * The transfers panel: one row per transfer with direction, name, a progress bar, rate and
  * ETA while running, and the outcome once done or failed.
  */
-import { formatBytes, routeLabel } from '../../client/format.js';
 import type { TransferInfo } from '../../client/transfers.js';
+import { routeLabel } from '../../presentation/transfer-text.js';
+import { formatBytes } from '../../util/bytes.js';
 import type { Row } from './spans.js';
 import { fitWidth, textWidth } from './text-width.js';
 

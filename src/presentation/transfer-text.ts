@@ -1,52 +1,9 @@
 /**
- * Plain-mode texts: SPEC.md's sample texts verbatim, and short lines for what it does not cover.
- * Pure functions from results and events to lines.
+ * What a transfer says as it goes: its path, progress, resumption, player, end and failure.
+ * Pure functions from the core's TransferInfo to lines, for plain mode and the TUI alike.
  */
-import { formatTimestamp } from '../util/time-format.js';
-import type { CommandResult } from './chat-client.js';
-import { formatMoreResult, formatSent } from './more-format.js';
-import type { TransferInfo } from './transfers.js';
-
-export function formatResult(result: CommandResult): string[] {
-  switch (result.kind) {
-    case 'sent':
-      return formatSent(result);
-    case 'active-users':
-      if (result.users.length === 0) return ['no other active user'];
-      return result.users.map(
-        (u) =>
-          `${u.username}, ${u.address}, ${u.udpPort}, active since ${formatTimestamp(u.since)}.${awayNote(u.away)}`,
-      );
-    case 'group-created':
-      return [`Group chat created ${result.group}`];
-    case 'group-joined':
-      return [`Joined the group chat: ${result.group} successfully.`];
-    case 'group-sent':
-      return ['Group chat message sent.'];
-    case 'transfer-started':
-      return [`Sending ${result.filename} (${formatBytes(result.size)}) to ${result.to}...`];
-    case 'logged-out':
-      return [`Bye, ${result.username}!`];
-    default:
-      return formatMoreResult(result);
-  }
-}
-
-const awayNote = (away: string | undefined): string =>
-  away === undefined ? '' : away === '' ? ' (away)' : ` (away: ${away})`;
-
-export const formatMessage = (m: { from: string; text: string; ts: number }): string =>
-  `${formatTimestamp(m.ts)}, ${m.from}: ${m.text}`;
-
-export const formatGroupMessage = (m: {
-  group: string;
-  from: string;
-  text: string;
-  ts: number;
-}): string => `${formatTimestamp(m.ts)}, ${m.group}, ${m.from}: ${m.text}`;
-
-export const formatInvite = (i: { group: string; from: string }): string =>
-  `${i.from} added you to group chat ${i.group}. Type /joingroup ${i.group} to join.`;
+import type { TransferInfo } from '../client/transfers.js';
+import { formatBytes } from '../util/bytes.js';
 
 export function formatTransferDone(t: TransferInfo): string[] {
   if (t.direction === 'send') return [`${t.filename} has been uploaded`];
@@ -119,16 +76,4 @@ export function formatRoute(t: TransferInfo): string {
   return t.direction === 'send'
     ? `Path ${who}: ${label}, found in ${secs} s${via}`
     : `Path ${who}: ${label}${via}`;
-}
-
-/** Human-readable size: 0 B, 1023 B, 1.0 KiB, 12.3 MiB ... */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }

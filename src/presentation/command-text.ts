@@ -1,28 +1,38 @@
 /**
- * Plain-mode texts for the commands and events beyond the assignment. Short lines, one fact
- * each; timestamps in SPEC.md's format. Notices that arrive unasked (presence, receipts)
- * print without the command list.
+ * The lines each command's result prints: SPEC.md's sample texts verbatim for the
+ * assignment's commands, short lines with one fact each for the rest. One case per result,
+ * in the order of the command table (client/commands/index.ts); a result without its text
+ * does not compile. Plain mode prints these as they are; the TUI places them in its panes.
  */
+
+import type { History } from '../client/commands/history.js';
+import type { CommandResult } from '../client/commands/index.js';
+import type { Sent } from '../client/commands/msgto.js';
+import { formatBytes } from '../util/bytes.js';
 import { formatTimestamp } from '../util/time-format.js';
-import type { CommandResult } from './chat-client.js';
-import type { MoreResult } from './more-commands.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** Lines of a /msgto result: queued for an offline user, and the away text if any. */
-export function formatSent(result: Extract<CommandResult, { kind: 'sent' }>): string[] {
-  const at = formatTimestamp(result.ts);
-  const lines = result.queued
-    ? [`${result.to} is offline: message queued at ${at}, delivered when they log in.`]
-    : [`message sent at ${at}.`];
-  if (result.away !== undefined) {
-    lines.push(result.away ? `${result.to} is away: ${result.away}` : `${result.to} is away.`);
-  }
-  return lines;
-}
-
-export function formatMoreResult(result: MoreResult): string[] {
+export function formatResult(result: CommandResult): string[] {
   switch (result.kind) {
+    case 'sent':
+      return formatSent(result);
+    case 'active-users':
+      if (result.users.length === 0) return ['no other active user'];
+      return result.users.map(
+        (u) =>
+          `${u.username}, ${u.address}, ${u.udpPort}, active since ${formatTimestamp(u.since)}.${awayNote(u.away)}`,
+      );
+    case 'group-created':
+      return [`Group chat created ${result.group}`];
+    case 'group-joined':
+      return [`Joined the group chat: ${result.group} successfully.`];
+    case 'group-sent':
+      return ['Group chat message sent.'];
+    case 'transfer-started':
+      return [`Sending ${result.filename} (${formatBytes(result.size)}) to ${result.to}...`];
+    case 'logged-out':
+      return [`Bye, ${result.username}!`];
     case 'history':
       return formatHistory(result);
     case 'broadcast-sent':
@@ -84,7 +94,22 @@ export function formatMoreResult(result: MoreResult): string[] {
   }
 }
 
-function formatHistory(result: Extract<MoreResult, { kind: 'history' }>): string[] {
+const awayNote = (away: string | undefined): string =>
+  away === undefined ? '' : away === '' ? ' (away)' : ` (away: ${away})`;
+
+/** Lines of a /msgto result: queued for an offline user, and the away text if any. */
+function formatSent(result: Sent): string[] {
+  const at = formatTimestamp(result.ts);
+  const lines = result.queued
+    ? [`${result.to} is offline: message queued at ${at}, delivered when they log in.`]
+    : [`message sent at ${at}.`];
+  if (result.away !== undefined) {
+    lines.push(result.away ? `${result.to} is away: ${result.away}` : `${result.to} is away.`);
+  }
+  return lines;
+}
+
+function formatHistory(result: History): string[] {
   const group = result.conversationKind === 'group';
   const where = group ? `in group chat ${result.conversation}` : `with ${result.conversation}`;
   if (result.messages.length === 0) return [`No messages ${where} yet.`];
@@ -98,22 +123,3 @@ function formatHistory(result: Extract<MoreResult, { kind: 'history' }>): string
     ),
   ];
 }
-
-export function formatPresence(p: { user: string; status: string; text?: string }): string {
-  switch (p.status) {
-    case 'online':
-      return `${p.user} logged in.`;
-    case 'offline':
-      return `${p.user} logged out.`;
-    case 'away':
-      return p.text ? `${p.user} is away: ${p.text}` : `${p.user} is away.`;
-    default:
-      return `${p.user} is back.`;
-  }
-}
-
-export const formatReceipt = (r: { to: string; ts: number }): string =>
-  `${r.to} received your message sent at ${formatTimestamp(r.ts)}.`;
-
-export const formatBroadcast = (m: { from: string; text: string; ts: number }): string =>
-  `${formatTimestamp(m.ts)}, ${m.from} (broadcast): ${m.text}`;
