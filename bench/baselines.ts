@@ -10,10 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { Pacer } from '../src/transfer/reliability/pacer.js';
 import type { WorkerJob } from './bench-worker.js';
+import { createInbox } from './inbox.js';
 
 export interface Sample {
   mbps: number;
   lossPct?: number;
+  /** Stopped at the time cap: mbps is what arrived by then over the cap. */
+  capped?: boolean;
 }
 
 const workerUrl = new URL('./bench-worker.js', import.meta.url);
@@ -21,21 +24,14 @@ const workerUrl = new URL('./bench-worker.js', import.meta.url);
 /** Starts a worker job and returns a request/answer channel to it. */
 export function startWorker(job: WorkerJob) {
   const worker = new Worker(workerUrl, { workerData: job });
-  const queue: unknown[] = [];
-  const waiters: Array<(m: unknown) => void> = [];
-  worker.on('message', (m) => {
-    const w = waiters.shift();
-    if (w) w(m);
-    else queue.push(m);
-  });
+  const inbox = createInbox();
+  worker.on('message', (m) => inbox.push(m));
   worker.on('error', (e) => {
     console.error('worker failed:', e);
+    inbox.fail(e);
   });
   return {
-    next<T>(): Promise<T> {
-      if (queue.length > 0) return Promise.resolve(queue.shift() as T);
-      return new Promise((resolve) => waiters.push(resolve as (m: unknown) => void));
-    },
+    next: <T>() => inbox.next<T>(),
     post(m: unknown): void {
       worker.postMessage(m);
     },

@@ -1,17 +1,19 @@
 /**
  * The far side of each benchmark, in a worker thread so it has its own event loop and core
- * (as a real peer would): UDP and TCP sinks that count bytes, a Tessenger receiver, and the
- * impairment proxy.
+ * (as a real peer would): UDP and TCP sinks that count bytes, a TLS sink that hashes the
+ * stream, a Tessenger receiver, and the impairment proxy.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createTransferEngine } from '../src/transfer/engine.js';
 import { createUdpProxy } from '../test/helpers/udp-proxy.js';
+import { listenTlsSink, type TlsFiles } from './tls-stream.js';
 
 export type WorkerJob =
   | { kind: 'udp-sink' }
   | { kind: 'tcp-sink' }
+  | { kind: 'tls-sink'; files: TlsFiles }
   | {
       kind: 'receive';
       dir: string;
@@ -62,6 +64,17 @@ async function tcpSink(): Promise<void> {
   port.postMessage({ port: (server.address() as net.AddressInfo).port });
 }
 
+async function tlsSink(files: TlsFiles): Promise<void> {
+  const sink = await listenTlsSink('127.0.0.1', files);
+  port.postMessage({ port: sink.port });
+  try {
+    port.postMessage(await sink.received);
+  } catch (error) {
+    port.postMessage({ error: String(error) });
+  }
+  sink.close();
+}
+
 async function receive(j: Extract<WorkerJob, { kind: 'receive' }>): Promise<void> {
   const engine = await createTransferEngine({ port: 0, host: '127.0.0.1' });
   const keys = engine.createKeyPair();
@@ -109,6 +122,9 @@ switch (job.kind) {
     break;
   case 'tcp-sink':
     await tcpSink();
+    break;
+  case 'tls-sink':
+    await tlsSink(job.files);
     break;
   case 'receive':
     await receive(job);

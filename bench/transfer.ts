@@ -1,13 +1,16 @@
 /**
- * `npm run bench:transfer`: Tessenger's goodput on loopback against baselines measured in the
- * same run, and through the impairment proxy at 0/1/5/20 % loss. Prints medians of RUNS runs,
- * interleaved so that all measurements see the same machine load.
- * Environment: BENCH_MIB (default 200), BENCH_PROXY_MIB (64), BENCH_RUNS (3).
+ * `npm run bench:transfer`: Tessenger's goodput on loopback against baselines and the tools a
+ * user would pick instead (scp to a local sshd, TLS 1.3 over TCP), all measured in the same
+ * run on the same file; through the impairment proxy at 0/1/5/20 % loss; and across the netns
+ * wide-area path at 40 ms RTT and 0/2/10 % loss against the same TLS stream (bench/wan.ts).
+ * Prints medians of interleaved rounds, so that all measurements see the same machine load.
+ * Options and their defaults: bench/transfer-options.ts.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransferEngine, LOOPBACK_CHUNK } from '../src/transfer/engine.js';
+import { requireNetns } from '../test/helpers/netns.js';
 import {
   cryptoCeiling,
   naiveUdp,
@@ -16,12 +19,19 @@ import {
   startWorker,
   tcp,
 } from './baselines.js';
+import { fmt, interleaved } from './rounds.js';
 import { makeFile, median } from './samples.js';
+import { type Sshd, sshUnavailableReason, startSshd } from './scp.js';
+import { makeTlsFiles, type TlsFiles } from './tls-stream.js';
+import { scpSample, scpSetupMs, tlsSample } from './tools.js';
+import { parseTransferOptions } from './transfer-options.js';
+import { WAN_DELAY_MS, wanRows } from './wan.js';
 
 const MIB = 1024 * 1024;
-const size = Number(process.env.BENCH_MIB ?? 200) * MIB;
-const proxySize = Number(process.env.BENCH_PROXY_MIB ?? 64) * MIB;
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const options = parseTransferOptions(process.argv.slice(3));
+const size = options.sizeMib * MIB;
+const proxySize = options.proxySizeMib * MIB;
+const runs = options.runs;
 
 /** One Tessenger transfer, receiver in a worker; optionally through a proxy worker. */
 async function tessenger(
@@ -79,63 +89,92 @@ async function tessenger(
   return { mbps: bytes / ms / 1000, retransmits: t.stats.retransmits, sentBytes: result.sentBytes };
 }
 
-/**
- * Runs every measurement once per round, round after round, and takes each one's median: on a
- * shared machine the load drifts, and interleaving exposes all of them to the same drift.
- */
-async function interleaved(n: number, fns: Array<() => Promise<Sample>>): Promise<Sample[]> {
-  const samples: Sample[][] = fns.map(() => []);
-  for (let round = 0; round < n; round++) {
-    for (const [i, fn] of fns.entries()) samples[i]!.push(await fn());
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const ratio = (a: Sample, b: Sample): string =>
+  `${b.capped ? '> ' : ''}${(a.mbps / b.mbps).toFixed(2)}`;
+const goal = (a: Sample, b: Sample, min: number): string =>
+  `(goal >= ${min}: ${a.mbps / b.mbps >= min && !a.capped ? 'met' : 'MISSED'})`;
+const SCP_CIPHERS = ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'];
+
+type Source = { file: string; sha256: string; bytes: number };
+
+/** Tessenger on loopback, in the same interleaved rounds as every selected comparison. */
+async function loopbackSection(big: Source, dir: string, tlsFiles: TlsFiles | null) {
+  const rows: Array<{ label: string; run: () => Promise<Sample> }> = [
+    { label: 'Tessenger (encrypted, reliable, verified)', run: () => tessenger(big, size, null) },
+  ];
+  if (options.parts.has('loopback')) {
+    // The raw ceiling sends datagrams of Tessenger's chunk size (its datagrams are 44 bytes
+    // longer: header, chunk number and GCM tag), so neither side gets a size advantage.
+    rows.push(
+      {
+        label: 'raw paced UDP ceiling (no acks, no crypto)',
+        run: () => rawPacedUdp(size, LOOPBACK_CHUNK),
+      },
+      { label: 'naive UDP, 1 KiB datagrams, no acks', run: () => naiveUdp(size) },
+      { label: 'node:net TCP (no crypto)', run: () => tcp(big.file) },
+      {
+        label: 'seal + open + SHA-256, one thread, no I/O',
+        run: async () => cryptoCeiling(size, LOOPBACK_CHUNK),
+      },
+    );
   }
-  return samples.map((list) => {
-    const loss = list.map((s) => s.lossPct).filter((x): x is number => x !== undefined);
-    return {
-      mbps: median(list.map((s) => s.mbps)),
-      lossPct: loss.length ? median(loss) : undefined,
-    };
-  });
+  let sshd: Sshd | null = null;
+  try {
+    if (options.parts.has('scp')) {
+      const missing = await sshUnavailableReason();
+      if (missing) throw new Error(missing);
+      sshd = await startSshd();
+      const s = sshd;
+      for (const cipher of SCP_CIPHERS) {
+        rows.push({ label: `scp -c ${cipher}`, run: () => scpSample(s, big, size, cipher) });
+      }
+    }
+    if (tlsFiles) {
+      const files = tlsFiles;
+      rows.push({
+        label: 'TLS 1.3 over TCP, AES-256-GCM, hashed',
+        run: () => tlsSample(big, size, files),
+      });
+    }
+    console.log(`On loopback, ${size / MIB} MiB, medians of ${runs} interleaved rounds:`);
+    const results = await interleaved(
+      runs,
+      rows.map((r) => r.run),
+    );
+    const ours = results[0]!;
+    for (const [i, r] of rows.entries()) console.log(`  ${r.label.padEnd(46)} ${fmt(results[i]!)}`);
+    for (const [i, r] of rows.entries()) {
+      if (i === 0) continue;
+      const other = results[i]!;
+      const target = r.label.startsWith('raw') ? 0.8 : r.label.startsWith('scp') ? 1.5 : 0;
+      const verdict = target ? ` ${goal(ours, other, target)}` : '';
+      console.log(`  ratio Tessenger / ${r.label.padEnd(46)} ${ratio(ours, other)}${verdict}`);
+    }
+    if (sshd) {
+      const empty = path.join(dir, 'empty.bin');
+      await fs.writeFile(empty, '');
+      const setup: number[] = [];
+      for (let i = 0; i < 3; i++) setup.push(await scpSetupMs(sshd, empty));
+      const ms = median(setup);
+      const scp = results[rows.findIndex((r) => r.label.startsWith('scp'))]!;
+      const net = size / (size / scp.mbps / 1000 - ms) / 1000;
+      console.log(
+        `  scp of a 0-byte file takes ${ms.toFixed(0)} ms (connect, key exchange, auth, SFTP); ` +
+          `without it scp ${SCP_CIPHERS[0]} would be ${net.toFixed(1)} MB/s, ratio ${(ours.mbps / net).toFixed(2)}`,
+      );
+    }
+  } finally {
+    await sshd?.stop();
+  }
+  console.log(`load average after loopback rounds: ${load()}\n`);
 }
 
-const fmt = (s: Sample): string =>
-  `${s.mbps.toFixed(1)} MB/s${s.lossPct !== undefined ? ` (${s.lossPct.toFixed(1)} % lost)` : ''}`;
-
-async function main(): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-bench-'));
-  console.log(`Tessenger transfer bench: ${size / MIB} MiB on loopback, medians of ${runs} runs,`);
-  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, chunk ${LOOPBACK_CHUNK} B\n`);
-  const big = await makeFile(dir, size);
-  const load = () => os.loadavg()[0]!.toFixed(2);
-  console.log(`load average at start: ${load()}`);
-  console.log(
-    "timed: Tessenger from send() to the DONE that follows the receiver's SHA-256 check and rename;\n" +
-      '       raw and naive UDP from the first to the last datagram at the sink (rates 100-2000 MB/s\n' +
-      '       tried, best with <= 1 % lost); TCP from accept to end of stream at the sink\n',
-  );
-  // The raw ceiling sends datagrams of Tessenger's chunk size (its datagrams are 44 bytes
-  // longer: header, chunk number and GCM tag), so neither side gets a size advantage.
-  const [ours, raw, naive, overTcp, cpu] = (await interleaved(runs, [
-    () => tessenger(big, size, null),
-    () => rawPacedUdp(size, LOOPBACK_CHUNK),
-    () => naiveUdp(size),
-    () => tcp(big.file),
-    async () => cryptoCeiling(size, LOOPBACK_CHUNK),
-  ])) as [Sample, Sample, Sample, Sample, Sample];
-  console.log(`Tessenger (encrypted, reliable, verified)   ${fmt(ours)}`);
-  console.log(`raw paced UDP ceiling (no acks, no crypto)  ${fmt(raw)}`);
-  console.log(`naive UDP, 1 KiB datagrams, no acks         ${fmt(naive)}`);
-  console.log(`node:net TCP                                ${fmt(overTcp)}`);
-  console.log(`seal + open + SHA-256, one thread, no I/O   ${fmt(cpu)}`);
-  console.log(
-    `ratio Tessenger / raw paced UDP             ${(ours.mbps / raw.mbps).toFixed(2)} (target >= 0.8)`,
-  );
-  console.log(`ratio Tessenger / naive goodput             ${(ours.mbps / naive.mbps).toFixed(2)}`);
-  console.log(
-    `ratio Tessenger / TCP                       ${(ours.mbps / overTcp.mbps).toFixed(2)}`,
-  );
-  console.log(`ratio Tessenger / crypto-only ceiling       ${(ours.mbps / cpu.mbps).toFixed(2)}`);
-  console.log(`load average after loopback rounds: ${load()}\n`);
-
+async function proxySection(dir: string): Promise<void> {
   const small = await makeFile(dir, proxySize);
   console.log(`Through the user-space proxy (${proxySize / MIB} MiB, seeded random loss):`);
   const losses = [0, 0.01, 0.05, 0.2];
@@ -146,15 +185,78 @@ async function main(): Promise<void> {
   const base = results[0]!.mbps;
   for (const [i, loss] of losses.entries()) {
     const s = results[i]!;
-    const ratio = s.mbps / base;
+    const r = s.mbps / base;
     const target = 0.8 * (1 - loss);
     console.log(
-      `  ${String(loss * 100).padStart(2)} % loss  ${fmt(s).padEnd(12)}  ratio vs 0 %: ${ratio.toFixed(2)}` +
-        `  (target >= ${target.toFixed(2)}: ${ratio >= target ? 'met' : 'MISSED'})`,
+      `  ${String(loss * 100).padStart(2)} % loss  ${fmt(s).padEnd(12)}  ratio vs 0 %: ${r.toFixed(2)}` +
+        `  (target >= ${target.toFixed(2)}: ${r >= target ? 'met' : 'MISSED'})`,
     );
   }
-  console.log(`load average at end: ${load()}`);
-  await fs.rm(dir, { recursive: true, force: true });
+  console.log(`load average after proxy rounds: ${load()}\n`);
+}
+
+async function wanSection(big: Source, dir: string, tlsFiles: TlsFiles): Promise<void> {
+  requireNetns();
+  const wanSize = options.wanSizeMib * MIB;
+  const small = options.wanLosses.some((l) => l > 0)
+    ? { ...(await makeFile(dir, wanSize)), bytes: wanSize }
+    : big;
+  console.log(
+    `Across the netns wan (${2 * WAN_DELAY_MS} ms RTT by the TUN delay router, kernel random loss on ` +
+      `the wide hop), ${size / MIB} MiB loss-free, ${wanSize / MIB} MiB lossy, cap ${options.capMs / 1000} s a run,`,
+  );
+  console.log(
+    `each side its own process in its own namespace, medians of ${runs} interleaved rounds:`,
+  );
+  const rows = await wanRows({
+    losses: options.wanLosses,
+    big,
+    small,
+    runs,
+    capMs: options.capMs,
+    tls: tlsFiles,
+  });
+  console.log(`  loss  ${'Tessenger'.padEnd(16)} ${'TLS 1.3 over TCP'.padEnd(16)} ratio`);
+  for (const row of rows) {
+    const g = row.loss === 0.02 ? `  ${goal(row.tessenger, row.tls, 3)}` : '';
+    console.log(
+      `  ${String(Math.round(row.loss * 100)).padStart(2)} %  ${fmt(row.tessenger).padEnd(16)} ` +
+        `${fmt(row.tls).padEnd(16)} ${ratio(row.tessenger, row.tls)}${g}`,
+    );
+  }
+  console.log('  ("< x MB/s": stopped at the cap, x = bytes received by then / cap)');
+  console.log(`load average after wan rounds: ${load()}\n`);
+}
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-bench-'));
+  try {
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    console.log(
+      `Tessenger transfer bench: parts ${[...options.parts].join(', ')}; medians of ${runs} rounds`,
+    );
+    console.log(
+      `Node ${process.version}, ${os.cpus().length} x ${cpu}, Linux ${os.release()}, chunk ${LOOPBACK_CHUNK} B on loopback`,
+    );
+    console.log(`load average at start: ${load()}`);
+    console.log(
+      "timed: Tessenger from send() to the DONE that follows the receiver's SHA-256 check and rename;\n" +
+        "       TLS from connect() to the receiver's SHA-256 coming back; scp from start to exit\n" +
+        '       (the copy hashed afterwards); raw and naive UDP from the first to the last datagram at\n' +
+        '       the sink (rates 100-2000 MB/s tried, best with <= 1 % lost); TCP accept to end at the sink\n',
+    );
+    const p = options.parts;
+    const big = { ...(await makeFile(dir, size)), bytes: size };
+    const tlsFiles = p.has('tls') || p.has('wan') ? await makeTlsFiles(dir) : null;
+    if (p.has('loopback') || p.has('scp') || p.has('tls')) {
+      await loopbackSection(big, dir, p.has('tls') ? tlsFiles : null);
+    }
+    if (p.has('proxy')) await proxySection(dir);
+    if (p.has('wan')) await wanSection(big, dir, tlsFiles!);
+    console.log(`load average at end: ${load()}`);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 await main();
