@@ -147,13 +147,15 @@ async function loopbackSection(big: Source, dir: string, tlsFiles: TlsFiles | nu
       rows.map((r) => r.run),
     );
     const ours = results[0]!;
-    for (const [i, r] of rows.entries()) console.log(`  ${r.label.padEnd(46)} ${fmt(results[i]!)}`);
+    const width = Math.max(...rows.map((r) => r.label.length));
+    for (const [i, r] of rows.entries())
+      console.log(`  ${r.label.padEnd(width)}  ${fmt(results[i]!)}`);
     for (const [i, r] of rows.entries()) {
       if (i === 0) continue;
       const other = results[i]!;
       const target = r.label.startsWith('raw') ? 0.8 : r.label.startsWith('scp') ? 1.5 : 0;
       const verdict = target ? ` ${goal(ours, other, target)}` : '';
-      console.log(`  ratio Tessenger / ${r.label.padEnd(46)} ${ratio(ours, other)}${verdict}`);
+      console.log(`  ratio Tessenger / ${r.label.padEnd(width)}  ${ratio(ours, other)}${verdict}`);
     }
     if (sshd) {
       const empty = path.join(dir, 'empty.bin');
