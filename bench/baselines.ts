@@ -17,6 +17,8 @@ export interface Sample {
   lossPct?: number;
   /** Stopped at the time cap: mbps is what arrived by then over the cap. */
   capped?: boolean;
+  /** CPU time (user + system) both ends spent, where measured. */
+  cpuMs?: number;
 }
 
 const workerUrl = new URL('./bench-worker.js', import.meta.url);

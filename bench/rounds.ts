@@ -8,11 +8,14 @@ import { median } from './samples.js';
 /** The median sample by goodput; it is `capped` when the median run hit the time cap. */
 function medianSample(list: Sample[]): Sample {
   const mid = [...list].sort((a, b) => a.mbps - b.mbps)[Math.floor((list.length - 1) / 2)]!;
-  const loss = list.map((s) => s.lossPct).filter((x): x is number => x !== undefined);
+  const defined = (xs: Array<number | undefined>) => xs.filter((x): x is number => x !== undefined);
+  const loss = defined(list.map((s) => s.lossPct));
+  const cpu = defined(list.map((s) => s.cpuMs));
   return {
     mbps: mid.mbps,
     lossPct: loss.length ? median(loss) : undefined,
     capped: mid.capped,
+    cpuMs: cpu.length ? median(cpu) : undefined,
   };
 }
 

@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createTransferEngine, LOOPBACK_CHUNK } from '../src/transfer/engine.js';
+import { createTransferEngine, LOOPBACK_CHUNK, PATH_CHUNK } from '../src/transfer/engine.js';
 import { requireNetns } from '../test/helpers/netns.js';
 import {
   cryptoCeiling,
@@ -25,7 +25,7 @@ import { type Sshd, sshUnavailableReason, startSshd } from './scp.js';
 import { makeTlsFiles, type TlsFiles } from './tls-stream.js';
 import { scpSample, scpSetupMs, tlsSample } from './tools.js';
 import { parseTransferOptions } from './transfer-options.js';
-import { WAN_DELAY_MS, wanRows } from './wan.js';
+import { tcpCongestionControls, WAN_DELAY_MS, wanRows } from './wan.js';
 
 const MIB = 1024 * 1024;
 const options = parseTransferOptions(process.argv.slice(3));
@@ -38,9 +38,10 @@ async function tessenger(
   src: { file: string; sha256: string },
   bytes: number,
   loss: number | null,
+  chunkSize?: number,
 ) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-bench-rx-'));
-  const engine = await createTransferEngine({ port: 0, host: '127.0.0.1' });
+  const engine = await createTransferEngine({ port: 0, host: '127.0.0.1', chunkSize });
   const keys = engine.createKeyPair();
   const rx = startWorker({
     kind: 'receive',
@@ -122,6 +123,12 @@ async function loopbackSection(big: Source, dir: string, tlsFiles: TlsFiles | nu
         run: async () => cryptoCeiling(size, LOOPBACK_CHUNK),
       },
     );
+  }
+  if (options.parts.has('wan')) {
+    rows.push({
+      label: `Tessenger, ${PATH_CHUNK}-byte chunks (as off loopback)`,
+      run: () => tessenger(big, size, null, PATH_CHUNK),
+    });
   }
   let sshd: Sshd | null = null;
   try {
@@ -218,14 +225,29 @@ async function wanSection(big: Source, dir: string, tlsFiles: TlsFiles): Promise
     capMs: options.capMs,
     tls: tlsFiles,
   });
-  console.log(`  loss  ${'Tessenger'.padEnd(16)} ${'TLS 1.3 over TCP'.padEnd(16)} ratio`);
+  const ccs = await tcpCongestionControls();
+  const cell = (x: Sample, bytes: number) =>
+    `${fmt(x)}${x.cpuMs !== undefined ? ` ${((x.cpuMs / bytes) * MIB).toFixed(0)} ms/MiB` : ''}`;
+  const head = ccs.map((cc) => `${`TLS/TCP ${cc}`.padEnd(26)}ratio   `);
+  console.log(`  loss  ${'Tessenger'.padEnd(26)}${head.join('')}`);
   for (const row of rows) {
-    const g = row.loss === 0.02 ? `  ${goal(row.tessenger, row.tls, 3)}` : '';
-    console.log(
-      `  ${String(Math.round(row.loss * 100)).padStart(2)} %  ${fmt(row.tessenger).padEnd(16)} ` +
-        `${fmt(row.tls).padEnd(16)} ${ratio(row.tessenger, row.tls)}${g}`,
+    const cols = row.tls.map(
+      (t) => `${cell(t, row.bytes).padEnd(26)}${ratio(row.tessenger, t).padEnd(8)}`,
     );
+    const pct = String(Math.round(row.loss * 100)).padStart(2);
+    console.log(`  ${pct} %  ${cell(row.tessenger, row.bytes).padEnd(26)}${cols.join('')}`);
   }
+  for (const row of rows.filter((r) => r.loss === 0.02)) {
+    for (const [j, t] of row.tls.entries()) {
+      console.log(
+        `  at 2 % loss, Tessenger / TLS-over-TCP ${ccs[j]}: ${row.tessenger.mbps.toFixed(2)} / ` +
+          `${t.mbps.toFixed(2)} = ${ratio(row.tessenger, t)} ${goal(row.tessenger, t, 3)}`,
+      );
+    }
+  }
+  console.log(
+    '  ms/MiB: CPU time (user + system) of both ends per MiB, not counting the delay router',
+  );
   console.log('  ("< x MB/s": stopped at the cap, x = bytes received by then / cap)');
   console.log(`load average after wan rounds: ${load()}\n`);
 }
@@ -250,7 +272,7 @@ async function main(): Promise<void> {
     const p = options.parts;
     const big = { ...(await makeFile(dir, size)), bytes: size };
     const tlsFiles = p.has('tls') || p.has('wan') ? await makeTlsFiles(dir) : null;
-    if (p.has('loopback') || p.has('scp') || p.has('tls')) {
+    if (p.has('loopback') || p.has('scp') || p.has('tls') || p.has('wan')) {
       await loopbackSection(big, dir, p.has('tls') ? tlsFiles : null);
     }
     if (p.has('proxy')) await proxySection(dir);

@@ -7,7 +7,7 @@
  *   tls-recv ADDR KEY CERT           -> {port}, then {bytes, sha256}
  *   tls-send HOST PORT FILE CERT     -> {ok, ms, sha256, cipher}
  * Every role answers "report" with {bytes} received so far (0 for senders) and exits when
- * stdin closes.
+ * stdin closes. Final answers carry cpuMs: this process's CPU time since the transfer began.
  */
 import readline from 'node:readline';
 import type { Endpoint } from '../src/protocol/control.js';
@@ -16,6 +16,11 @@ import { listenTlsSink, sendOverTls } from './tls-stream.js';
 
 const TRANSFER_ID = 'bench-wan';
 const [role, ...args] = process.argv.slice(2);
+let cpuStart = process.cpuUsage();
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage(cpuStart);
+  return (user + system) / 1000;
+};
 const say = (m: unknown) => process.stdout.write(`${JSON.stringify(m)}\n`);
 const orders: Array<(line: string) => void> = [];
 let received = () => 0;
@@ -27,6 +32,7 @@ lines.on('line', (line) => {
 lines.on('close', () => process.exit(0));
 const order = <T>() => new Promise<T>((r) => orders.push((l) => r(JSON.parse(l) as T)));
 const fail = (error: unknown) => say({ ok: false, error: String(error) });
+const succeed = (m: object) => say({ ok: true, ...m, cpuMs: cpuMs() });
 
 interface PeerInfo {
   peer: Endpoint;
@@ -47,11 +53,12 @@ async function tessenger(send: boolean): Promise<void> {
     keys,
     remotePublicKey: other.publicKey,
   };
+  cpuStart = process.cpuUsage();
   if (send) {
     const start = performance.now();
     const t = engine.send({ ...common, filePath: where });
     await t.done.then(
-      () => say({ ok: true, ms: performance.now() - start, retransmits: t.stats.retransmits }),
+      () => succeed({ ms: performance.now() - start, retransmits: t.stats.retransmits }),
       fail,
     );
     return;
@@ -64,7 +71,7 @@ async function tessenger(send: boolean): Promise<void> {
   received = () => bytes;
   say({ ready: true });
   // The engine lingers after DONE (a lost DONE is answered again) until stdin closes.
-  await t.done.then(() => say({ ok: true }), fail);
+  await t.done.then(() => succeed({}), fail);
 }
 
 async function tlsReceive(): Promise<void> {
@@ -72,15 +79,14 @@ async function tlsReceive(): Promise<void> {
   const sink = await listenTlsSink(host, { keyFile, certFile });
   received = sink.bytes;
   say({ port: sink.port });
-  await sink.received.then((r) => say({ ok: true, ...r }), fail);
+  cpuStart = process.cpuUsage();
+  await sink.received.then(succeed, fail);
 }
 
 async function tlsSend(): Promise<void> {
   const [host, port, file, certFile] = args as [string, string, string, string];
-  await sendOverTls(host, Number(port), file, { certFile }).then(
-    (r) => say({ ok: true, ...r }),
-    fail,
-  );
+  cpuStart = process.cpuUsage();
+  await sendOverTls(host, Number(port), file, { certFile }).then(succeed, fail);
 }
 
 switch (role) {

@@ -37,7 +37,36 @@ export interface WanRow {
   loss: number;
   bytes: number;
   tessenger: Sample;
-  tls: Sample;
+  /** One TLS sample per TCP congestion control, in the order of `tcpCongestionControls()`. */
+  tls: Sample[];
+}
+
+const sysctlFile = (name: string) => `/proc/sys/net/ipv4/${name}`;
+const readSysctl = async (name: string) => (await fs.readFile(sysctlFile(name), 'utf8')).trim();
+
+/**
+ * TCP congestion controls the TLS rows run with: Linux's default, loss-based cubic (what
+ * the issue's goal assumes), and this machine's default if it is another one (e.g. bbr,
+ * which shrugs off random loss). Set per run in the sender's namespace only.
+ */
+export async function tcpCongestionControls(): Promise<string[]> {
+  const available = (await readSysctl('tcp_available_congestion_control')).split(/\s+/);
+  const current = await readSysctl('tcp_congestion_control');
+  return [...new Set(['cubic', current])].filter((cc) => available.includes(cc));
+}
+
+/**
+ * A namespace other than the root one may only pick an algorithm the root namespace lists in
+ * tcp_allowed_congestion_control (the kernel answers EPERM otherwise). Adds the missing ones
+ * there for the wan rounds (nothing's default changes) and returns the undo.
+ */
+async function allowCongestionControls(ccs: string[]): Promise<() => Promise<void>> {
+  const before = await readSysctl('tcp_allowed_congestion_control');
+  const missing = ccs.filter((cc) => !before.split(/\s+/).includes(cc));
+  if (missing.length === 0) return async () => {};
+  const file = sysctlFile('tcp_allowed_congestion_control');
+  await fs.writeFile(file, [before, ...missing].join(' '));
+  return () => fs.writeFile(file, before);
 }
 
 interface Peer {
@@ -70,6 +99,7 @@ interface Outcome {
   error?: string;
   ms: number;
   sha256?: string;
+  cpuMs: number;
 }
 
 /** The sender's outcome, or what the receiver had when the cap ran out. */
@@ -90,7 +120,7 @@ async function finish(tx: Peer, rx: Peer, src: SourceFile, bytes: number, capMs:
   }
   const got = await rx.next<Outcome>();
   if (!got.ok) throw new Error(`wan receiver failed: ${got.error}`);
-  return { mbps: bytes / done.ms / 1000 } satisfies Sample;
+  return { mbps: bytes / done.ms / 1000, cpuMs: done.cpuMs + got.cpuMs } satisfies Sample;
 }
 
 async function tessenger(net: Internet, src: SourceFile, bytes: number, capMs: number) {
@@ -112,8 +142,11 @@ async function tessenger(net: Internet, src: SourceFile, bytes: number, capMs: n
   }
 }
 
-async function overTls(net: Internet, src: SourceFile, bytes: number, o: WanOptions) {
+async function overTls(net: Internet, src: SourceFile, bytes: number, o: WanOptions, cc: string) {
   const [a, b] = net.users as [UserHost, UserHost];
+  const set = await a.run(['sysctl', '-qw', `net.ipv4.tcp_congestion_control=${cc}`]);
+  if (set.code !== 0)
+    throw new Error(`wan: cannot use TCP congestion control ${cc}: ${set.stderr}`);
   const rx = startPeer(b, ['tls-recv', b.addr, o.tls.keyFile, o.tls.certFile]);
   let tx: Peer | undefined;
   try {
@@ -128,6 +161,8 @@ async function overTls(net: Internet, src: SourceFile, bytes: number, o: WanOpti
 /** Builds one internet per loss rate, runs the interleaved rounds, and tears everything down. */
 export async function wanRows(o: WanOptions): Promise<WanRow[]> {
   const nets: Internet[] = [];
+  const ccs = await tcpCongestionControls();
+  const restore = await allowCongestionControls(ccs);
   try {
     for (const loss of o.losses) {
       nets.push(
@@ -142,17 +177,19 @@ export async function wanRows(o: WanOptions): Promise<WanRow[]> {
       const f = fileFor(loss);
       return [
         () => tessenger(nets[i]!, f, f.bytes, o.capMs),
-        () => overTls(nets[i]!, f, f.bytes, o),
+        ...ccs.map((cc) => () => overTls(nets[i]!, f, f.bytes, o, cc)),
       ];
     });
     const samples = await interleaved(o.runs, fns);
+    const per = 1 + ccs.length;
     return o.losses.map((loss, i) => ({
       loss,
       bytes: fileFor(loss).bytes,
-      tessenger: samples[2 * i]!,
-      tls: samples[2 * i + 1]!,
+      tessenger: samples[per * i]!,
+      tls: samples.slice(per * i + 1, per * (i + 1)),
     }));
   } finally {
     for (const net of nets) await net.destroy();
+    await restore();
   }
 }
