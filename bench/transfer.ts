@@ -227,12 +227,12 @@ async function wanSection(big: Source, dir: string, tlsFiles: TlsFiles): Promise
   });
   const ccs = await tcpCongestionControls();
   const cell = (x: Sample, bytes: number) =>
-    `${fmt(x)}${x.cpuMs !== undefined ? ` ${((x.cpuMs / bytes) * MIB).toFixed(0)} ms/MiB` : ''}`;
-  const head = ccs.map((cc) => `${`TLS/TCP ${cc}`.padEnd(26)}ratio   `);
+    `${fmt(x)}${x.cpuMs !== undefined && !x.capped ? ` ${((x.cpuMs / bytes) * MIB).toFixed(0)} ms/MiB` : ''}`;
+  const head = ccs.map((cc) => `${`TLS/TCP ${cc}`.padEnd(26)}${'ratio'.padEnd(10)}`);
   console.log(`  loss  ${'Tessenger'.padEnd(26)}${head.join('')}`);
   for (const row of rows) {
     const cols = row.tls.map(
-      (t) => `${cell(t, row.bytes).padEnd(26)}${ratio(row.tessenger, t).padEnd(8)}`,
+      (t) => `${cell(t, row.bytes).padEnd(26)}${ratio(row.tessenger, t).padEnd(10)}`,
     );
     const pct = String(Math.round(row.loss * 100)).padStart(2);
     console.log(`  ${pct} %  ${cell(row.tessenger, row.bytes).padEnd(26)}${cols.join('')}`);
