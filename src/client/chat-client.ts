@@ -26,6 +26,10 @@ export interface ChatClientEvents extends TransferEvents {
   receipt: [{ id: number; to: string; ts: number; deliveredAt: number }];
   broadcast: [{ from: string; text: string; ts: number }];
   'group-invite': [{ group: string; from: string; members: string[] }];
+  /** Another member joined, was invited to or left a group of yours. */
+  'group-member': [
+    { group: string; user: string; state: 'joined' | 'invited' | 'left'; online: boolean },
+  ];
   /** The server ended the session (idle time-out, shutdown) with a reason; code IDLE_TIMEOUT when idle. */
   bye: [{ reason: string; code?: string }];
   /** The control connection closed; `expected` is true after a logout. */
@@ -222,6 +226,20 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return { kind: 'logged-out', username };
   }
 
+  /**
+   * The online users for a view that polls them (not the user's /activeuser): null when the
+   * list still matches `tag`, the tag of the list this returned last time.
+   */
+  async pollActiveUsers(tag?: number): Promise<{ users: ActiveUser[]; tag?: number } | null> {
+    const reply = await this.connection.request({
+      type: 'activeuser',
+      auto: true,
+      ...(tag !== undefined ? { tag } : {}),
+    });
+    if (reply.unchanged === true) return null;
+    return { users: reply.users, ...(reply.tag !== undefined ? { tag: reply.tag } : {}) };
+  }
+
   /** Closes everything without a logout request (the server treats the drop as a logout). */
   async close(): Promise<void> {
     this.loggingOut = true;
@@ -244,6 +262,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         break;
       }
       case 'group-message':
+      case 'group-member':
       case 'presence':
       case 'receipt':
       case 'broadcast': {

@@ -105,7 +105,11 @@ export interface ReplyData {
   login: { username: string; udp?: UdpGrant };
   /** `id`: the message's number (receipts name it); `queued`: receiver offline, kept for them. */
   msgto: { ts: number; id?: number; queued?: boolean; away?: string };
-  activeuser: { users: ActiveUser[] };
+  /**
+   * `tag`: names this list (a hash of it as you see it); `unchanged`: the request's tag still
+   * names it, so `users` is left empty and the client keeps what it has.
+   */
+  activeuser: { users: ActiveUser[]; tag?: number; unchanged?: boolean };
   creategroup: { group: string; members: string[] };
   joingroup: { group: string };
   groupmsg: { ts: number };
@@ -167,6 +171,17 @@ export type PushEvent =
       offline?: boolean;
     }
   | { type: 'group-invite'; group: string; from: string; members: string[] }
+  /**
+   * `user` joined, was invited to or left `group`: told to its other online members, so their
+   * member lists follow. `online` as the /members reply would say it.
+   */
+  | {
+      type: 'group-member';
+      group: string;
+      user: string;
+      state: 'joined' | 'invited' | 'left';
+      online: boolean;
+    }
   | {
       type: 'transfer-offer';
       transferId: string;
@@ -231,8 +246,11 @@ type Flat<T> = { [K in keyof T]: T[K] };
 const REQUEST_FIELDS = {
   login: { username: 'string', password: 'string', udpPort: 'port' },
   msgto: { to: 'string', text: 'string' },
-  /** `auto`: asked by the client on its own (a refresh), not by the user: not activity. */
-  activeuser: { auto: 'optional-bool' },
+  /**
+   * `auto`: asked by the client on its own (a refresh), not by the user: not activity.
+   * `tag`: the reply's tag the client last saw; the same list again comes back as `unchanged`.
+   */
+  activeuser: { auto: 'optional-bool', tag: 'optional-size' },
   creategroup: { group: 'string', members: 'strings' },
   joingroup: { group: 'string' },
   groupmsg: { group: 'string', text: 'string' },
@@ -379,6 +397,7 @@ const PUSH_TYPES = new Set<PushEvent['type']>([
   'message',
   'group-message',
   'group-invite',
+  'group-member',
   'transfer-offer',
   'transfer-cancelled',
   'transfer-peer-offline',

@@ -73,3 +73,26 @@ export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSe
 export function recordSeen(ctx: ServerContext, username: string): void {
   ctx.lastSeen.record(username, ctx.clock.now());
 }
+
+/**
+ * Tells a group's other online members that `user` joined, was invited or left, as an IRC
+ * server tells a channel JOIN and PART: their member lists follow without asking. `user` is
+ * told by their own reply (or invitation) instead. One push per online member, as a message.
+ */
+export function announceMembership(
+  ctx: ServerContext,
+  group: string,
+  user: string,
+  state: 'joined' | 'invited' | 'left',
+): void {
+  const found = ctx.groups.get(group);
+  if (!found) return;
+  for (const name of found.members.keys()) {
+    if (name === user) continue;
+    const session = ctx.presence.session(name);
+    if (!session) continue;
+    // Someone who blocked you does not show as online, as in the /members reply.
+    const online = ctx.presence.isOnline(user) && !ctx.blocks.has(user, name);
+    session.push({ type: 'group-member', group, user, state, online });
+  }
+}

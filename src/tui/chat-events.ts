@@ -78,6 +78,15 @@ export function subscribeChatEvents(
     const line = { ts: out.now(), kind: 'message' as const, from: i.from, highlight: true };
     out.addTo(state.store.ensure('group', i.group), { ...line, text: formatInvite(i) });
   });
+  client.on('group-member', (m) => {
+    // A group whose members were never asked for is asked when its pane is shown.
+    const members = state.members.get(m.group);
+    if (!members) return;
+    const rest = members.filter((x) => x.username !== m.user);
+    if (m.state !== 'left') rest.push({ username: m.user, state: m.state, online: m.online });
+    state.members.set(m.group, rest);
+    hooks.redraw();
+  });
   client.on('bye', ({ reason, code }) => {
     out.notice(`Disconnected by the server: ${reason}`);
     // Logged out for idling: coming straight back would defeat the server's rule.

@@ -24,8 +24,12 @@ import { ALL_COMMANDS } from './tui-commands.js';
 import { isPrintable, SurrogateJoiner } from './views/keys.js';
 import type { MainView } from './views/main-view.js';
 
-/** How often the online users are asked for (besides presence pushes and focus changes). */
-export const ONLINE_REFRESH_MS = 20_000;
+/**
+ * How often the online pane asks who is online while it is in view (besides presence pushes
+ * and focus changes). The ask carries the tag of the list it has, so an unchanged list costs
+ * a reply of a few bytes; see docs/TUI.md "Who is online".
+ */
+export const ONLINE_POLL_MS = 3_000;
 
 export class MainScreen {
   readonly controller: ChatController;
@@ -37,6 +41,8 @@ export class MainScreen {
   private usersAsked = false;
   private shownPane = '';
   private usersAgain = false;
+  /** The server's tag of the list in `state.users`; sent back so an unchanged list is not resent. */
+  private usersTag: number | undefined;
 
   constructor(
     private readonly screen: blessed.Widgets.Screen,
@@ -70,6 +76,7 @@ export class MainScreen {
       this.state.retryAt = link.state === 'waiting' ? Date.now() + link.delayMs : null;
       if (link.state === 'online') {
         this.controller.notice(`Signed in again as ${this.state.me}.`);
+        this.usersTag = undefined;
         this.refreshUsers();
         void this.controller.flushOutbox();
       }
@@ -78,9 +85,13 @@ export class MainScreen {
     // The clock and the reconnect countdown in the status bar.
     this.timers.push(setInterval(() => this.redraw(), 1000));
     // The online list: the server pushes presence changes only to a user's contacts (group
-    // peers, direct-message partners), so the rest is refreshed here now and then. Asked as
-    // `auto`, it does not count as activity for the server's idle time-out.
-    this.timers.push(setInterval(() => this.refreshUsers(), ONLINE_REFRESH_MS));
+    // peers, direct-message partners), so the pane polls for the rest while it is in view.
+    // Asked as `auto`, it does not count as activity for the server's idle time-out.
+    this.timers.push(
+      setInterval(() => {
+        if (this.onlinePaneShown()) this.askUsers();
+      }, ONLINE_POLL_MS),
+    );
     this.refreshUsers();
     this.redraw();
   }
@@ -119,6 +130,12 @@ export class MainScreen {
     this.askUsers();
   }
 
+  /** The side pane lists who is online (a group's pane lists its members instead). */
+  private onlinePaneShown(): boolean {
+    const active = this.state.store.active;
+    return active.kind !== 'group' || !this.state.members.has(active.name);
+  }
+
   /** Asks for the online users; calls while one ask is out are folded into it. */
   private askUsers(): void {
     if (this.state.link.state !== 'online' || !this.client.connected) return;
@@ -129,9 +146,11 @@ export class MainScreen {
     }
     this.usersAsked = true;
     this.client
-      .run({ name: 'activeuser', auto: true })
+      .pollActiveUsers(this.usersTag)
       .then((r) => {
-        if (r.kind === 'active-users') this.state.users = r.users;
+        if (r === null) return;
+        this.state.users = r.users;
+        this.usersTag = r.tag;
         this.redraw();
       })
       .catch(() => {})

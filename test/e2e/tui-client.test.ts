@@ -129,7 +129,7 @@ describe('TUI client in a pseudo-terminal', () => {
     const hans = await peer('Hans');
     tui.write('\x1b1');
     await tui.waitFor(/^Tessenger 127/);
-    // Well before the 20 s refresh timer could be what brought him in.
+    // The focus change asks at once; the online list's 3 s poll would bring him in too.
     await tui.waitFor(/Hans +\d\d:\d\d/, 10_000);
     hans.line('/logout');
     expect(await hans.exited).toBe(0);

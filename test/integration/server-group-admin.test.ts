@@ -57,6 +57,56 @@ describe('group management', () => {
   });
 });
 
+describe('membership pushes', () => {
+  const h = useTestServer();
+
+  it("tells a group's other online members who joined, was invited and left", async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    const hans = await h.t.login('Hans');
+    await yoda.ok('creategroup', { group: 'jedi', members: ['obiwan', 'Hans'] });
+    await obiwan.ok('joingroup', { group: 'jedi' });
+    await obiwan.ok('invite', { group: 'jedi', user: 'vader' });
+    await hans.ok('leavegroup', { group: 'jedi' });
+    const event = (user: string, state: string, online: boolean) => ({
+      type: 'group-member',
+      group: 'jedi',
+      user,
+      state,
+      online,
+    });
+    await yoda.ok('ping');
+    expect(yoda.pushes('group-member')).toEqual([
+      event('obiwan', 'joined', true),
+      event('vader', 'invited', false),
+      event('Hans', 'left', true),
+    ]);
+    // Each hears of the others, never of themselves (their own reply says it).
+    await obiwan.ok('ping');
+    expect(obiwan.pushes('group-member')).toEqual([
+      event('vader', 'invited', false),
+      event('Hans', 'left', true),
+    ]);
+    await hans.ok('ping');
+    expect(hans.pushes('group-member')).toEqual([
+      event('obiwan', 'joined', true),
+      event('vader', 'invited', false),
+    ]);
+  });
+
+  it('shows a member who blocked you as offline in the push, as /members does', async () => {
+    const yoda = await h.t.login('Yoda');
+    const obiwan = await h.t.login('obiwan');
+    await yoda.ok('creategroup', { group: 'jedi', members: ['obiwan'] });
+    await obiwan.ok('block', { user: 'Yoda' });
+    await obiwan.ok('joingroup', { group: 'jedi' });
+    await yoda.ok('ping');
+    expect(yoda.pushes('group-member')).toEqual([
+      { type: 'group-member', group: 'jedi', user: 'obiwan', state: 'joined', online: false },
+    ]);
+  });
+});
+
 describe('registration', () => {
   const closed = useTestServer();
 

@@ -86,7 +86,7 @@ describe('server /msgto and /activeuser', () => {
 
   it('lists every other online user with endpoint and login time', async () => {
     const yoda = await h.t.login('Yoda', 6666);
-    expect(await yoda.ok('activeuser')).toEqual({ users: [] });
+    expect(await yoda.ok('activeuser')).toEqual({ users: [], tag: expect.any(Number) });
     h.t.clock.advance(5000);
     await h.t.login('obiwan', 7777);
     const users = (await yoda.ok('activeuser')).users;
@@ -94,6 +94,27 @@ describe('server /msgto and /activeuser', () => {
       { username: 'obiwan', address: '127.0.0.1', udpPort: 7777, since: START_MS + 5000 },
     ]);
     expect(h.t.lines).toContain('Yoda issued /activeuser command');
+  });
+
+  it("answers a poll that sends the list's tag with a short 'unchanged' until the list changes", async () => {
+    const yoda = await h.t.login('Yoda');
+    const first = await yoda.ok('activeuser', { auto: true });
+    expect(first.users).toEqual([]);
+    expect(await yoda.ok('activeuser', { auto: true, tag: first.tag })).toEqual({
+      users: [],
+      tag: first.tag,
+      unchanged: true,
+    });
+    const obiwan = await h.t.login('obiwan');
+    const second = await yoda.ok('activeuser', { auto: true, tag: first.tag });
+    expect(second.unchanged).toBeUndefined();
+    expect(second.users.map((u: { username: string }) => u.username)).toEqual(['obiwan']);
+    expect(second.tag).not.toBe(first.tag);
+    // Whatever changes the list as Yoda sees it changes the tag: obiwan blocking him too.
+    await obiwan.ok('block', { user: 'Yoda' });
+    const third = await yoda.ok('activeuser', { auto: true, tag: second.tag });
+    expect(third).toEqual({ users: [], tag: first.tag });
+    expect(h.t.lines).not.toContain('Yoda issued /activeuser command');
   });
 
   it('continues messagelog numbering after a restart', async () => {

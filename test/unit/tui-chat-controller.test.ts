@@ -178,6 +178,28 @@ describe('ChatController', () => {
     expect(state.exitReason).toBe('You were logged out.');
   });
 
+  it("keeps a group's member list in step with joins, invitations and leaves", () => {
+    const { client, state } = setup();
+    const member = (username: string, st: 'joined' | 'invited', online: boolean) => ({
+      username,
+      state: st,
+      online,
+    });
+    state.members.set('jedi', [member('Yoda', 'joined', true), member('obiwan', 'invited', true)]);
+    client.emit('group-member', { group: 'jedi', user: 'obiwan', state: 'joined', online: true });
+    client.emit('group-member', { group: 'jedi', user: 'vader', state: 'invited', online: false });
+    expect(state.members.get('jedi')).toEqual([
+      member('Yoda', 'joined', true),
+      member('obiwan', 'joined', true),
+      member('vader', 'invited', false),
+    ]);
+    client.emit('group-member', { group: 'jedi', user: 'obiwan', state: 'left', online: true });
+    expect(state.members.get('jedi')!.map((m) => m.username)).toEqual(['Yoda', 'vader']);
+    // A group never shown has no list to change: it is asked for when its pane comes up.
+    client.emit('group-member', { group: 'sith', user: 'vader', state: 'joined', online: true });
+    expect(state.members.has('sith')).toBe(false);
+  });
+
   it('loads the backlog of a chat opened with /query, and /history on request', async () => {
     const { client, state, controller } = setup();
     client.history = [

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { pushOrQueue } from '../notify.js';
+import { announceMembership, pushOrQueue } from '../notify.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, echo, type Handler, unknownUserText } from './types.js';
 
@@ -34,6 +34,7 @@ export const invite: Handler<'invite'> = async (ctx, session, req) => {
   await ctx.store.setMember(group, { username: user, state: 'invited', invitedBy: me.username });
   found.members.set(user, 'invited');
   found.invitedBy.set(user, me.username);
+  announceMembership(ctx, group, user, 'invited');
   await pushOrQueue(ctx, user, {
     type: 'group-invite',
     group,

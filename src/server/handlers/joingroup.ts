@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { announceMembership } from '../notify.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, echo, type Handler } from './types.js';
 
@@ -23,6 +24,7 @@ export const joingroup: Handler<'joingroup'> = async (ctx, session, req) => {
     invitedBy: found.invitedBy.get(me.username) ?? null,
   });
   found.members.set(me.username, 'joined');
+  announceMembership(ctx, group, me.username, 'joined');
   ctx.console(`${me.username} joined group chat ${group}`);
   return { group };
 };

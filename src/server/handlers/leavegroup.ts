@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
+import { announceMembership } from '../notify.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, echo, type Handler } from './types.js';
 
@@ -16,6 +17,7 @@ export const leavegroup: Handler<'leavegroup'> = async (ctx, session, req) => {
   await ctx.store.removeMember(group, me.username);
   found.members.delete(me.username);
   found.invitedBy.delete(me.username);
+  announceMembership(ctx, group, me.username, 'left');
   ctx.console(`${me.username} left group chat ${group}`);
   return { group };
 };
