@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_CHUNK } from '../../src/transfer/engine.js';
 import { type CliProcess, loginClient, startServerProcess } from '../helpers/cli-process.js';
+import { CLIP, CLIP_PROBE, probeVideo } from '../helpers/fixtures.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
 const temps: Array<() => Promise<void>> = [];
@@ -75,6 +76,13 @@ describe('/p2pvideo', () => {
       await send(`f${size}.bin`, randomBytes(size));
     },
   );
+
+  it('delivers the fixture video clip, which ffprobe reads on arrival as it was sent', async () => {
+    await send('clip.ts', await fs.readFile(CLIP));
+    const probe = await probeVideo(path.join(obiwanDir, 'Yoda_clip.ts'));
+    expect(probe).toMatchObject(CLIP_PROBE);
+    expect(probe.duration).toBeCloseTo((await probeVideo(CLIP)).duration, 3);
+  });
 
   it('delivers a 50 MiB random file intact', async () => {
     await send('lecture1.mp4', randomBytes(50 * 1024 * 1024));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess, FAKE_PLAYER, loginClient } from '../helpers/cli-process.js';
 import { useServerProcess } from '../helpers/cli-workspace.js';
+import { CLIP, CLIP_PROBE, probeVideo } from '../helpers/fixtures.js';
 import { SAMPLE_CREDENTIALS as PW } from '../helpers/temp-dir.js';
 
 const server = useServerProcess();
@@ -79,6 +80,20 @@ describe('--player', () => {
     expect(sha(streamed)).toBe(sha(content));
     obiwan.kill();
   }, 180_000);
+
+  it('streams the fixture video clip into the player as a video ffprobe reads', async () => {
+    const dir = await folder();
+    const played = path.join(dir, 'played.ts');
+    const player = `${quote(process.execPath)} ${quote(FAKE_PLAYER)} ${quote(played)}`;
+    const tiger = await login(dir, 'Tiger', ['--player', player]);
+    const content = await fs.readFile(CLIP);
+    const from = await send(tiger, 'Tiger', 'clip.ts', content);
+    await tiger.waitFor('Playing clip.ts with node while receiving', { from });
+    expect(sha(await waitForFile(played))).toBe(sha(content));
+    expect(await probeVideo(played)).toMatchObject(CLIP_PROBE);
+    expect(await probeVideo(path.join(dir, 'Yoda_clip.ts'))).toMatchObject(CLIP_PROBE);
+    tiger.kill();
+  }, 120_000);
 
   it('still saves the verified file when the player exits at once', async () => {
     const dir = await folder();

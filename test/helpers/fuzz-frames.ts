@@ -1,9 +1,11 @@
 /**
  * Seeded generators of hostile control frames: raw garbage, mutated real frames, and
  * well-formed requests of every type with random (often wrong) values. Deterministic for a
- * seed, so a failure can be replayed.
+ * seed, so a failure can be replayed. They start from fixtures/frames/, the corpus of past
+ * bugs: its lines are sent as they are now and then, and mutated like the real frames.
  */
 import { REQUEST_TYPES } from '../../src/protocol/control.js';
+import { frameCorpus } from './fixtures.js';
 import { seededRandom } from './udp-proxy.js';
 
 const TYPES = REQUEST_TYPES;
@@ -43,6 +45,9 @@ const NASTY = [
   'x'.repeat(3000),
 ];
 
+/** Read once: the same corpus for every worker. */
+const CORPUS = frameCorpus().map(([, bytes]) => bytes);
+
 export class FrameFuzzer {
   private readonly rnd: () => number;
   /** A few real frames to mutate. */
@@ -55,6 +60,7 @@ export class FrameFuzzer {
       '{"v":1,"id":2,"type":"msgto","to":"Yoda","text":"hello there"}',
       '{"v":1,"id":3,"type":"creategroup","group":"jedi","members":["Yoda","obiwan"]}',
       '{"v":1,"id":4,"type":"p2p-offer","to":"obiwan","filename":"a.mp4","size":10,"sha256":"ab","publicKey":"k"}',
+      ...CORPUS.map((b) => b.toString('utf8')),
     ];
   }
 
@@ -134,6 +140,7 @@ export class FrameFuzzer {
   /** One line (newline included) of a random sort; about half are schema-valid requests. */
   line(): Buffer {
     const r = this.rnd();
+    if (r < 0.05) return Buffer.concat([this.pick(CORPUS), Buffer.from('\n')]);
     const body = r < 0.2 ? this.garbage() : Buffer.from(r < 0.45 ? this.mutated() : this.request());
     return Buffer.concat([body, Buffer.from('\n')]);
   }

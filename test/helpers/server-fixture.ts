@@ -10,20 +10,14 @@ import { type ServerConfig, startServer, type TessengerServer } from '../../src/
 import type { TimerHandle, Timers } from '../../src/server/timers.js';
 import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { ManualClock } from '../../src/util/clock.js';
+import { CREDENTIALS_TEXT, SAMPLE_USERS } from './fixtures.js';
 import { TestClient } from './server-client.js';
 
-/** The sample users of SPEC.md and fixtures, with shell metacharacters in passwords. */
-export const USERS: Record<string, string> = {
-  Yoda: 'wise@!manbaby',
-  obiwan: '(jedimaster)',
-  Hans: 'wookie-aaaawww+87',
-  vader: '666sithlord**',
-  Tiger: 'password123!',
-};
+/** The sample users of SPEC.md (fixtures/credentials.txt), with shell metacharacters in passwords. */
+export const USERS = SAMPLE_USERS;
 
-export const CREDENTIALS = Object.entries(USERS)
-  .map(([u, p]) => `${u} ${p}\n`)
-  .join('');
+/** fixtures/credentials.txt as written to each test server's folder. */
+export const CREDENTIALS = CREDENTIALS_TEXT;
 
 /** 1 Jun 2022 21:30:04 local time, the SPEC.md example moment. */
 export const START_MS = new Date(2022, 5, 1, 21, 30, 4).getTime();

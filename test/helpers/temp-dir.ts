@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CREDENTIALS_TEXT, SAMPLE_USERS } from './fixtures.js';
 
 /** A fresh folder under the OS temp dir; `cleanup` removes it. */
 export async function makeTempDir(prefix = 'tessenger-'): Promise<{
@@ -11,17 +12,12 @@ export async function makeTempDir(prefix = 'tessenger-'): Promise<{
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
-/** The assignment's sample users, as written to each test's own credentials file. */
-export const SAMPLE_CREDENTIALS: Record<string, string> = {
-  Yoda: 'wise@!manbaby',
-  obiwan: '(jedimaster)',
-  Hans: 'wookie-aaaawww+87',
-  vader: '666sithlord**',
-};
+/** The sample users of fixtures/credentials.txt, as written to each test's own credentials file. */
+export const SAMPLE_CREDENTIALS = SAMPLE_USERS;
 
+/** Copies fixtures/credentials.txt into `dir`, with `extra` lines after it. */
 export async function writeCredentials(dir: string, extra = ''): Promise<string> {
   const file = path.join(dir, 'credentials.txt');
-  const lines = Object.entries(SAMPLE_CREDENTIALS).map(([u, p]) => `${u} ${p}`);
-  await fs.writeFile(file, `${lines.join('\n')}\n${extra}`);
+  await fs.writeFile(file, `${CREDENTIALS_TEXT}${extra}`);
   return file;
 }

@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { frameCorpus } from '../helpers/fixtures.js';
 import { FrameFuzzer } from '../helpers/fuzz-frames.js';
 import { connectTls } from '../helpers/server-client.js';
 import { USERS, useTestServer } from '../helpers/server-fixture.js';
@@ -181,6 +182,48 @@ describe.each([
     expect(internalErrors).toEqual([]);
     expect(grewMiB).toBeLessThan(200);
   }, 120_000);
+});
+
+describe('the hostile-frame corpus (fixtures/frames/)', () => {
+  const internalErrors: string[] = [];
+  const h = useTestServer({
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (message, meta) => internalErrors.push(`${message} ${JSON.stringify(meta)}`),
+    },
+  });
+
+  it.each([
+    ['before login', false],
+    ['logged in', true],
+  ])(
+    'answers each past bug %s with a reply, never INTERNAL, and keeps the session',
+    async (_, loggedIn) => {
+      const corpus = frameCorpus();
+      expect(corpus.length).toBeGreaterThanOrEqual(15);
+      const c = loggedIn ? await h.t.login('Hans') : await h.t.connect();
+      for (const [name, bytes] of corpus) {
+        const before = c.frames.length;
+        c.writeRaw(Buffer.concat([bytes, Buffer.from('\n')]));
+        // A ping after each line, with an id no corpus line uses: its reply comes after the
+        // line's, and it resets the count of bad lines in a row that would cut the connection.
+        const id = 1_000_000 + c.frames.length;
+        c.sendFrame({ v: 1, id, type: 'ping' });
+        expect((await c.reply(id)).type, name).toBe('ok');
+        const answers = c.frames.slice(before).filter((f) => f.type !== 'push');
+        expect(answers.length, name).toBe(2);
+        expect(
+          answers.map((f) => (f.type === 'error' ? f.code : 'ok')),
+          name,
+        ).not.toContain('INTERNAL');
+      }
+      expect(internalErrors).toEqual([]);
+      const yoda = await h.t.login('Yoda');
+      expect((await yoda.ok('activeuser')).users.length).toBe(loggedIn ? 1 : 0);
+    },
+  );
 });
 
 async function waitUntil(check: () => boolean): Promise<void> {
