@@ -15,6 +15,10 @@ export class Presence {
   private readonly partnerGraph = new PartnerGraph();
   /** Last login or logout of every user ever seen, ms since the epoch (kept in the store). */
   readonly lastSeen: Map<string, number>;
+  /** Goes up with every login, logout and away change. */
+  private changes = 0;
+  /** Each online user's last `activeuser` tag and the version it was made at. */
+  private readonly tags = new Map<string, { version: number; tag: number }>();
 
   constructor(lastSeen: Map<string, number> = new Map()) {
     this.lastSeen = lastSeen;
@@ -28,6 +32,7 @@ export class Presence {
   add(user: OnlineUser, session: ClientSession): boolean {
     if (this.online.has(user.username)) return false;
     this.online.set(user.username, { user, session });
+    this.changes += 1;
     return true;
   }
 
@@ -36,7 +41,31 @@ export class Presence {
     const entry = this.online.get(username);
     if (!entry || entry.session !== session) return false;
     this.online.delete(username);
+    this.tags.delete(username);
+    this.changes += 1;
     return true;
+  }
+
+  /** Marks an online user away with `text`, or back with undefined. */
+  setAway(user: OnlineUser, text: string | undefined): void {
+    if (text === undefined) delete user.away;
+    else user.away = text;
+    this.changes += 1;
+  }
+
+  /** Goes up whenever the list of online users changes (never down). */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** The tag last made for `username`'s list, if made at `version` (so still true). */
+  tagAt(username: string, version: number): number | undefined {
+    const t = this.tags.get(username);
+    return t?.version === version ? t.tag : undefined;
+  }
+
+  rememberTag(username: string, version: number, tag: number): void {
+    if (this.online.has(username)) this.tags.set(username, { version, tag });
   }
 
   /** Records that `a` and `b` exchanged a direct message: each hears of the other's presence. */

@@ -114,6 +114,12 @@ describe('server /msgto and /activeuser', () => {
     await obiwan.ok('block', { user: 'Yoda' });
     const third = await yoda.ok('activeuser', { auto: true, tag: second.tag });
     expect(third).toEqual({ users: [], tag: first.tag });
+    // And an away text, which the list carries.
+    await obiwan.ok('unblock', { user: 'Yoda' });
+    const fourth = await yoda.ok('activeuser', { auto: true });
+    await obiwan.ok('away', { text: 'meditating' });
+    const fifth = await yoda.ok('activeuser', { auto: true, tag: fourth.tag });
+    expect(fifth.users).toMatchObject([{ username: 'obiwan', away: 'meditating' }]);
     expect(h.t.lines).not.toContain('Yoda issued /activeuser command');
   });
 

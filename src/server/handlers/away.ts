@@ -6,12 +6,12 @@ export const away: Handler<'away'> = async (ctx, session, req) => {
   const me = currentUser(session);
   const text = req.text.trim();
   if (text === '' && me.away !== undefined) {
-    delete me.away;
+    ctx.presence.setAway(me, undefined);
     announcePresence(ctx, me.username, 'back');
     ctx.console(`${me.username} is back`);
     return { away: false, text: '' };
   }
-  me.away = text;
+  ctx.presence.setAway(me, text);
   announcePresence(ctx, me.username, 'away', text);
   ctx.console(`${me.username} is away${text ? `: ${text}` : ''}`);
   return { away: true, text };
