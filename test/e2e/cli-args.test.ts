@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliProcess, startServerProcess } from '../helpers/cli-process.js';
-import { makeTempDir, writeCredentials } from '../helpers/temp-dir.js';
+import { makeTempDir, SAMPLE_CREDENTIALS, writeCredentials } from '../helpers/temp-dir.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -59,7 +59,9 @@ describe('tessenger server arguments', () => {
 
   it('reports a malformed credentials line by number and keeps serving', async () => {
     const { proc } = await startServerProcess(dir, ['--credentials', 'credentials.txt']);
-    await proc.waitFor('credentials.txt line 5 is malformed and was skipped');
+    // The broken line comes right after the fixture's users.
+    const line = Object.keys(SAMPLE_CREDENTIALS).length + 1;
+    await proc.waitFor(`credentials.txt line ${line} is malformed and was skipped`);
     proc.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   });
