@@ -226,20 +226,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return { kind: 'logged-out', username };
   }
 
-  /**
-   * The online users for a view that polls them (not the user's /activeuser): null when the
-   * list still matches `tag`, the tag of the list this returned last time.
-   */
-  async pollActiveUsers(tag?: number): Promise<{ users: ActiveUser[]; tag?: number } | null> {
-    const reply = await this.connection.request({
-      type: 'activeuser',
-      auto: true,
-      ...(tag !== undefined ? { tag } : {}),
-    });
-    if (reply.unchanged === true) return null;
-    return { users: reply.users, ...(reply.tag !== undefined ? { tag: reply.tag } : {}) };
-  }
-
   /** Closes everything without a logout request (the server treats the drop as a logout). */
   async close(): Promise<void> {
     this.loggingOut = true;

@@ -145,10 +145,11 @@ export class MainScreen {
       return;
     }
     this.usersAsked = true;
+    const tag = this.usersTag;
     this.client
-      .pollActiveUsers(this.usersTag)
+      .run({ name: 'activeuser', auto: true, ...(tag !== undefined ? { tag } : {}) })
       .then((r) => {
-        if (r === null) return;
+        if (r.kind !== 'active-users' || r.unchanged === true) return;
         this.state.users = r.users;
         this.usersTag = r.tag;
         this.redraw();

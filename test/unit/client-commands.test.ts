@@ -74,6 +74,19 @@ describe('client commands', () => {
     expect((await run('/p2pvideo x f')).sent).toEqual([]);
   });
 
+  it('polls the online users with a tag and passes an unchanged answer on', async () => {
+    const { ctx, sent } = fakeContext({ users: [], tag: 7, unchanged: true });
+    const result = await runCommand(ctx, { name: 'activeuser', auto: true, tag: 7 });
+    expect(sent).toStrictEqual([{ type: 'activeuser', auto: true, tag: 7 }]);
+    expect(result).toEqual({ kind: 'active-users', users: [], tag: 7, unchanged: true });
+    const users = [{ username: 'obiwan', address: '127.0.0.1', udpPort: 1, since: 2 }];
+    expect((await run('/activeuser', { users, tag: 8 })).result).toEqual({
+      kind: 'active-users',
+      users,
+      tag: 8,
+    });
+  });
+
   it('lists every command once, in help order', () => {
     expect(COMMAND_NAMES.slice(0, 7)).toEqual([
       'msgto',
