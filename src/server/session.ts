@@ -14,13 +14,14 @@ import {
   okReplyText,
   pushFrameText,
 } from '../protocol/server-frames.js';
+import type { TimerHandle } from '../util/clock.js';
+import type { TimerGroup } from '../util/timer-group.js';
 import { BatchedWriter } from './batched-writer.js';
 import type { ClientSession, ServerContext } from './context.js';
 import { signOut } from './handlers/logout.js';
 import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
-import type { TimerGroup, TimerHandle } from './timers.js';
 import { isTlsHello, PLAIN_SERVER_TEXT } from './tls-identity.js';
 
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
@@ -105,7 +106,7 @@ export class Session implements ClientSession {
     this.socket.on('close', () => this.finish('disconnected'));
     const limit = options.loginTimeout;
     if (limit) {
-      const handle = limit.timers.set(() => {
+      const handle = limit.timers.setTimeout(() => {
         this.loginTimer = null;
         this.ctx.logger.debug('login time limit reached', { session: this.id });
         // The linger guard (connections.ts) destroys a socket that does not take the end.
