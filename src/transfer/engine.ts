@@ -179,6 +179,7 @@ export function createEngineOnSocket(
     port: socket.port,
     path: {
       ipv6: socket.ipv6 === true,
+      clock,
       send(packet, to) {
         socket.send([packet], to.port, to.address);
       },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngineOnSocket } from '../../src/transfer/engine.js';
 import type { DatagramSocket, Peer } from '../../src/transfer/net/udp-socket.js';
+import { ManualClock } from '../../src/util/clock.js';
 
 /** Two in-memory sockets joined by a link that drops every `dropEvery`-th datagram. */
 function memoryLink(dropEvery: number): [DatagramSocket, DatagramSocket] {
@@ -78,5 +79,114 @@ describe('engine over the DatagramSocket seam', () => {
     expect(engine.stats).toMatchObject({ malformed: 1, unknownTransfer: 1 });
     expect(answered).toBe(0);
     await engine.close();
+  });
+});
+
+/** Two in-memory sockets; `dark()` says whether a datagram from `port` is lost. */
+function switchedLink(dark: (fromPort: number) => boolean) {
+  const handlers = new Map<number, (d: Buffer, from: Peer) => void>();
+  const sent = { 1001: 0, 1002: 0 } as Record<number, number>;
+  const make = (port: number): DatagramSocket => ({
+    port,
+    send(parts, toPort) {
+      sent[port]!++;
+      if (dark(port)) return;
+      const copy = Buffer.concat(parts);
+      setImmediate(() => handlers.get(toPort)?.(copy, { address: '127.0.0.1', port }));
+    },
+    onMessage(handler) {
+      handlers.set(port, handler);
+    },
+    close: async () => {
+      handlers.delete(port);
+    },
+  });
+  return { sockets: [make(1001), make(1002)] as const, sent };
+}
+
+/** Moves the clock on in small steps, letting real I/O (file reads, the link) run between. */
+async function runFor(clock: ManualClock, ms: number, step = 5): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('engine time-outs on a manual clock (no waiting)', () => {
+  async function pair(dark: (fromPort: number) => boolean) {
+    const clock = new ManualClock(0);
+    const link = switchedLink(dark);
+    const opts = { chunkSize: 1000, stallTimeoutMs: 2000, lingerMs: 100, clock };
+    const sender = createEngineOnSocket(link.sockets[0], opts);
+    const receiver = createEngineOnSocket(link.sockets[1], opts);
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-engine-clock-'));
+    const data = crypto.randomBytes(40_000);
+    await fs.writeFile(path.join(dir, 'in.bin'), data);
+    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+    const sk = sender.createKeyPair();
+    const rk = receiver.createKeyPair();
+    const common = { transferId: 'clock-1', size: data.length, sha256 };
+    const rx = receiver.receive({
+      ...common,
+      peer: { address: '127.0.0.1', port: 1001 },
+      dir,
+      fileName: 'out.bin',
+      keys: rk,
+      remotePublicKey: sk.publicKey,
+    });
+    const tx = sender.send({
+      ...common,
+      peer: { address: '127.0.0.1', port: 1002 },
+      filePath: path.join(dir, 'in.bin'),
+      keys: sk,
+      remotePublicKey: rk.publicKey,
+    });
+    const outcome = (t: { done: Promise<unknown> }) =>
+      t.done.then(
+        () => 'done',
+        (e: { code: string }) => e.code,
+      );
+    const close = async () => {
+      await Promise.all([sender.close(), receiver.close()]);
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+    return { clock, link, tx, rx, sent: outcome(tx), got: outcome(rx), close };
+  }
+
+  it('resends HELLO with back-off and fails STALLED at the stall time-out, not before', async () => {
+    const p = await pair((from) => from === 1001);
+    let settled = '';
+    void p.sent.then((code) => {
+      settled = code;
+    });
+    await runFor(p.clock, 1990);
+    expect(settled).toBe('');
+    // 50 ms doubling to a 1 s cap: sent at 0, 50, 150, 350, 750, 1550 ms.
+    expect(p.link.sent[1001]).toBe(6);
+    await runFor(p.clock, 20);
+    expect(await p.sent).toBe('STALLED');
+    expect(p.tx.pendingTimers).toBeGreaterThan(0); // the ABORT linger
+    p.tx.cancel('test over');
+    await p.close();
+    expect(p.tx.pendingTimers + p.rx.pendingTimers).toBe(0);
+  });
+
+  it('retransmits on the RTO when the path goes dark mid-transfer, then both sides stall', async () => {
+    let dark = false;
+    const p = await pair(() => dark);
+    // Let the handshake and a few chunks through, then cut the link both ways.
+    for (let i = 0; i < 400 && !dark; i++) {
+      await runFor(p.clock, 1, 1);
+      dark = (p.tx.windowStats?.sent ?? 0) >= 5;
+    }
+    expect(dark).toBe(true);
+    const before = p.tx.stats.retransmits;
+    await runFor(p.clock, 1000);
+    expect(p.tx.stats.retransmits).toBeGreaterThan(before);
+    await runFor(p.clock, 1200);
+    expect(await p.sent).toBe('STALLED');
+    expect(await p.got).toBe('STALLED');
+    await p.close();
+    expect(p.tx.pendingTimers + p.rx.pendingTimers).toBe(0);
   });
 });
