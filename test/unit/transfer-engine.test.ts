@@ -29,41 +29,51 @@ function memoryLink(dropEvery: number): [DatagramSocket, DatagramSocket] {
   return [make(1001), make(1002)];
 }
 
+/** A sender engine on `a` and a receiver engine on `b`, one transfer of `size` random bytes started. */
+async function transferPair(
+  [a, b]: readonly [DatagramSocket, DatagramSocket],
+  opts: Parameters<typeof createEngineOnSocket>[1],
+  size: number,
+) {
+  const sender = createEngineOnSocket(a, opts);
+  const receiver = createEngineOnSocket(b, opts);
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-engine-'));
+  const data = crypto.randomBytes(size);
+  await fs.writeFile(path.join(dir, 'in.bin'), data);
+  const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+  const sk = sender.createKeyPair();
+  const rk = receiver.createKeyPair();
+  const common = { transferId: 'fake-1', size: data.length, sha256 };
+  const rx = receiver.receive({
+    ...common,
+    peer: { address: '127.0.0.1', port: a.port },
+    dir,
+    fileName: 'out.bin',
+    keys: rk,
+    remotePublicKey: sk.publicKey,
+  });
+  const tx = sender.send({
+    ...common,
+    peer: { address: '127.0.0.1', port: b.port },
+    filePath: path.join(dir, 'in.bin'),
+    keys: sk,
+    remotePublicKey: rk.publicKey,
+  });
+  return { sender, receiver, dir, data, tx, rx };
+}
+
 describe('engine over the DatagramSocket seam', () => {
   it('moves a file through a fake lossy link and closes without leftovers', async () => {
-    const [a, b] = memoryLink(7);
-    const sender = createEngineOnSocket(a, { chunkSize: 1000 });
-    const receiver = createEngineOnSocket(b, { chunkSize: 1000 });
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-engine-'));
-    const data = crypto.randomBytes(50_000);
-    await fs.writeFile(path.join(dir, 'in.bin'), data);
-    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
-    const sk = sender.createKeyPair();
-    const rk = receiver.createKeyPair();
-    const common = { transferId: 'fake-1', size: data.length, sha256 };
-    const rx = receiver.receive({
-      ...common,
-      peer: { address: '127.0.0.1', port: 1001 },
-      dir,
-      fileName: 'out.bin',
-      keys: rk,
-      remotePublicKey: sk.publicKey,
-    });
-    const tx = sender.send({
-      ...common,
-      peer: { address: '127.0.0.1', port: 1002 },
-      filePath: path.join(dir, 'in.bin'),
-      keys: sk,
-      remotePublicKey: rk.publicKey,
-    });
-    const [sent, got] = await Promise.all([tx.done, rx.done]);
-    expect(got.path).toBe(path.join(dir, 'out.bin'));
-    expect((await fs.readFile(got.path!)).equals(data)).toBe(true);
-    expect(sent.sentBytes).toBe(data.length);
-    expect(tx.stats.retransmits).toBeGreaterThan(0);
-    await Promise.all([sender.close(), receiver.close()]);
-    expect(tx.pendingTimers + rx.pendingTimers).toBe(0);
-    expect((await fs.readdir(dir)).sort()).toEqual(['in.bin', 'out.bin']);
+    const p = await transferPair(memoryLink(7), { chunkSize: 1000 }, 50_000);
+    const [sent, got] = await Promise.all([p.tx.done, p.rx.done]);
+    expect(got.path).toBe(path.join(p.dir, 'out.bin'));
+    expect((await fs.readFile(got.path!)).equals(p.data)).toBe(true);
+    expect(sent.sentBytes).toBe(p.data.length);
+    expect(p.tx.stats.retransmits).toBeGreaterThan(0);
+    await Promise.all([p.sender.close(), p.receiver.close()]);
+    expect(p.tx.pendingTimers + p.rx.pendingTimers).toBe(0);
+    expect((await fs.readdir(p.dir)).sort()).toEqual(['in.bin', 'out.bin']);
+    await fs.rm(p.dir, { recursive: true, force: true });
   });
 
   it('counts datagrams for unknown transfers and garbage without answering', async () => {
@@ -117,40 +127,17 @@ describe('engine time-outs on a manual clock (no waiting)', () => {
     const clock = new ManualClock(0);
     const link = switchedLink(dark);
     const opts = { chunkSize: 1000, stallTimeoutMs: 2000, lingerMs: 100, clock };
-    const sender = createEngineOnSocket(link.sockets[0], opts);
-    const receiver = createEngineOnSocket(link.sockets[1], opts);
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessenger-engine-clock-'));
-    const data = crypto.randomBytes(40_000);
-    await fs.writeFile(path.join(dir, 'in.bin'), data);
-    const sha256 = crypto.createHash('sha256').update(data).digest('hex');
-    const sk = sender.createKeyPair();
-    const rk = receiver.createKeyPair();
-    const common = { transferId: 'clock-1', size: data.length, sha256 };
-    const rx = receiver.receive({
-      ...common,
-      peer: { address: '127.0.0.1', port: 1001 },
-      dir,
-      fileName: 'out.bin',
-      keys: rk,
-      remotePublicKey: sk.publicKey,
-    });
-    const tx = sender.send({
-      ...common,
-      peer: { address: '127.0.0.1', port: 1002 },
-      filePath: path.join(dir, 'in.bin'),
-      keys: sk,
-      remotePublicKey: rk.publicKey,
-    });
+    const p = await transferPair(link.sockets, opts, 40_000);
     const outcome = (t: { done: Promise<unknown> }) =>
       t.done.then(
         () => 'done',
         (e: { code: string }) => e.code,
       );
     const close = async () => {
-      await Promise.all([sender.close(), receiver.close()]);
-      await fs.rm(dir, { recursive: true, force: true });
+      await Promise.all([p.sender.close(), p.receiver.close()]);
+      await fs.rm(p.dir, { recursive: true, force: true });
     };
-    return { clock, link, tx, rx, sent: outcome(tx), got: outcome(rx), close };
+    return { ...p, clock, link, sent: outcome(p.tx), got: outcome(p.rx), close };
   }
 
   it('resends HELLO with back-off and fails STALLED at the stall time-out, not before', async () => {
