@@ -7,6 +7,8 @@ import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
 import type { Reconnector } from '../client/reconnect.js';
 import { tabComplete } from '../presentation/completion.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { TimerGroup } from '../util/timer-group.js';
 import { ChatController } from './chat-controller.js';
 import { type ChatState, targetTransfer } from './chat-state.js';
 import { listFiles } from './file-candidates.js';
@@ -32,7 +34,8 @@ export class MainScreen {
   private readonly joiner = new SurrogateJoiner();
   /** Set while blessed replays a pasted chunk key by key; those keys are ignored. */
   private swallowing = false;
-  private timers: NodeJS.Timeout[] = [];
+  /** The status-bar clock, the online refresh and pending draws; stop() clears them. */
+  private readonly timers: TimerGroup;
   private drawPending = false;
   private usersAsked = false;
   private shownPane = '';
@@ -45,15 +48,22 @@ export class MainScreen {
     private readonly state: ChatState,
     private readonly reconnector: Reconnector,
     quit: (code: number) => void,
+    clock: Clock = systemClock,
   ) {
-    this.controller = new ChatController(client, state, {
-      redraw: () => this.redraw(),
-      bell: () => screen.program.bell(),
-      quit,
-      retryNow: () => reconnector.retryNow(),
-      cancelTransfer: (id) => client.transfers.cancel(id),
-      refreshUsers: () => this.refreshUsers(),
-    });
+    this.timers = new TimerGroup(clock);
+    this.controller = new ChatController(
+      client,
+      state,
+      {
+        redraw: () => this.redraw(),
+        bell: () => screen.program.bell(),
+        quit,
+        retryNow: () => reconnector.retryNow(),
+        cancelTransfer: (id) => client.transfers.cancel(id),
+        refreshUsers: () => this.refreshUsers(),
+      },
+      () => clock.now(),
+    );
   }
 
   start(): void {
@@ -67,7 +77,7 @@ export class MainScreen {
       }
       if (link.state === 'gave-up') this.controller.notice(`Cannot sign in again: ${link.reason}`);
       this.state.link = link;
-      this.state.retryAt = link.state === 'waiting' ? Date.now() + link.delayMs : null;
+      this.state.retryAt = link.state === 'waiting' ? this.timers.now() + link.delayMs : null;
       if (link.state === 'online') {
         this.controller.notice(`Signed in again as ${this.state.me}.`);
         this.refreshUsers();
@@ -76,18 +86,17 @@ export class MainScreen {
       this.redraw();
     });
     // The clock and the reconnect countdown in the status bar.
-    this.timers.push(setInterval(() => this.redraw(), 1000));
+    this.timers.setInterval(() => this.redraw(), 1000);
     // The online list: the server pushes presence changes only to a user's contacts (group
     // peers, direct-message partners), so the rest is refreshed here now and then. Asked as
     // `auto`, it does not count as activity for the server's idle time-out.
-    this.timers.push(setInterval(() => this.refreshUsers(), ONLINE_REFRESH_MS));
+    this.timers.setInterval(() => this.refreshUsers(), ONLINE_REFRESH_MS);
     this.refreshUsers();
     this.redraw();
   }
 
   stop(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.timers.clearAll();
     this.screen.off('keypress', this.onKey);
     this.screen.off('resize', this.onResize);
     this.screen.program.input.off('data', this.onData);
@@ -105,9 +114,9 @@ export class MainScreen {
     }
     if (this.drawPending) return;
     this.drawPending = true;
-    setImmediate(() => {
+    this.timers.setImmediate(() => {
       this.drawPending = false;
-      this.view.draw(this.state, Date.now());
+      this.view.draw(this.state, this.timers.now());
     });
   }
 
