@@ -122,6 +122,18 @@ async function runFor(clock: ManualClock, ms: number, step = 5): Promise<void> {
   }
 }
 
+/**
+ * Yields to real I/O (file opens on the thread pool) until `done()`, moving the clock 1 ms
+ * every `tickEvery` turns (pacing needs time to pass; 0: never).
+ */
+async function settle(clock: ManualClock, done: () => boolean, tickEvery = 0): Promise<void> {
+  for (let turn = 1; turn < 50_000 && !done(); turn++) {
+    clock.advance(tickEvery > 0 && turn % tickEvery === 0 ? 1 : 0);
+    await new Promise((r) => setImmediate(r));
+  }
+  expect(done()).toBe(true);
+}
+
 describe('engine time-outs on a manual clock (no waiting)', () => {
   async function pair(dark: (fromPort: number) => boolean) {
     const clock = new ManualClock(0);
@@ -146,6 +158,7 @@ describe('engine time-outs on a manual clock (no waiting)', () => {
     void p.sent.then((code) => {
       settled = code;
     });
+    await settle(p.clock, () => p.link.sent[1001]! > 0);
     await runFor(p.clock, 1990);
     expect(settled).toBe('');
     // 50 ms doubling to a 1 s cap: sent at 0, 50, 150, 350, 750, 1550 ms.
@@ -162,11 +175,8 @@ describe('engine time-outs on a manual clock (no waiting)', () => {
     let dark = false;
     const p = await pair(() => dark);
     // Let the handshake and a few chunks through, then cut the link both ways.
-    for (let i = 0; i < 400 && !dark; i++) {
-      await runFor(p.clock, 1, 1);
-      dark = (p.tx.windowStats?.sent ?? 0) >= 5;
-    }
-    expect(dark).toBe(true);
+    await settle(p.clock, () => (p.tx.windowStats?.sent ?? 0) >= 5, 20);
+    dark = true;
     const before = p.tx.stats.retransmits;
     await runFor(p.clock, 1000);
     expect(p.tx.stats.retransmits).toBeGreaterThan(before);
