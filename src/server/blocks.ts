@@ -1,10 +1,18 @@
-/** Block lists in memory: the one owner of who blocked whom (the store keeps them durable). */
+/**
+ * Block lists: the one owner of who blocked whom. A change is written to the store first and
+ * applied in memory once committed, so the reply a handler sends after it tells of durable state.
+ */
+import type { ChatStore } from '../store/store.js';
 
 export class Blocks {
   private readonly byOwner = new Map<string, Set<string>>();
 
-  constructor(pairs: Iterable<[string, string]> = []) {
-    for (const [owner, other] of pairs) this.set(owner, other, true);
+  constructor(
+    private readonly store: Pick<ChatStore, 'setBlocked'>,
+    /** The pairs read from the store at start-up. */
+    pairs: Iterable<[string, string]> = [],
+  ) {
+    for (const [owner, other] of pairs) this.apply(owner, other, true);
   }
 
   /** True when `owner` has blocked `other`. */
@@ -12,15 +20,21 @@ export class Blocks {
     return this.byOwner.get(owner)?.has(other) ?? false;
   }
 
-  set(owner: string, other: string, blocked: boolean): void {
-    const set = this.byOwner.get(owner);
-    if (!blocked) set?.delete(other);
-    else if (set) set.add(other);
-    else this.byOwner.set(owner, new Set([other]));
+  /** Blocks or unblocks: durable first, then in memory. Rejects (and changes nothing) if the store does. */
+  async set(owner: string, other: string, blocked: boolean): Promise<void> {
+    await this.store.setBlocked(owner, other, blocked);
+    this.apply(owner, other, blocked);
   }
 
   /** Whom `owner` has blocked, in the order they were blocked. */
   list(owner: string): string[] {
     return [...(this.byOwner.get(owner) ?? [])];
+  }
+
+  private apply(owner: string, other: string, blocked: boolean): void {
+    const set = this.byOwner.get(owner);
+    if (!blocked) set?.delete(other);
+    else if (set) set.add(other);
+    else this.byOwner.set(owner, new Set([other]));
   }
 }

@@ -26,7 +26,6 @@ export interface ServerContext {
   readonly logger: Logger;
   /** The server's SPEC.md console lines; control characters are escaped on the way out. */
   readonly console: (line: string) => void;
-  readonly logDir: string;
   readonly auth: Authenticator;
   /** Connections and failed logins per address. */
   readonly limits: AddressLimits;

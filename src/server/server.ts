@@ -157,7 +157,6 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     clock,
     logger,
     console: consoleSink,
-    logDir: config.logDir,
     auth: new Authenticator(credentials, lockout, () => reloader.changed()),
     limits: new AddressLimits({
       clock,
@@ -178,7 +177,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     }),
     udp,
     store,
-    blocks: new Blocks(snapshot.blocks),
+    blocks: new Blocks(store, snapshot.blocks),
     idle: new IdleWatch(config.idleMs ?? 30 * 60_000, clock, timers, (session) => {
       const user = (session as { user?: { username: string } | null }).user;
       if (user) consoleSink(`${user.username} logged out after being idle`);
