@@ -5,7 +5,7 @@
 import type net from 'node:net';
 import type { TimerGroup } from '../util/timer-group.js';
 import type { ServerContext } from './context.js';
-import { plainAddress, Session } from './session.js';
+import { PushEncoder, plainAddress, Session } from './session.js';
 
 /** How long a closed session's socket may linger half-open before it is destroyed. */
 const LINGER_MS = 2000;
@@ -17,6 +17,7 @@ export class Connections {
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
+  private readonly pushes = new PushEncoder();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -42,6 +43,7 @@ export class Connections {
       id: this.nextId++,
       socket,
       ctx: this.ctx,
+      pushes: this.pushes,
       ...(this.loginTimeoutMs > 0
         ? { loginTimeout: { timers: this.timers, ms: this.loginTimeoutMs } }
         : {}),

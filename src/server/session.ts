@@ -42,18 +42,21 @@ export const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 export const MAX_IN_FLIGHT = 64;
 
 /**
- * The last push encoded: a fan-out (a group message, a presence change) pushes one event
- * object to many sessions in one synchronous loop, so it is encoded once, not once per
- * receiver. Forgotten at the next microtask, so an object changed later is encoded afresh.
+ * The last push encoded, one per server (Connections owns it): a fan-out (a group message, a
+ * presence change) pushes one event object to many sessions in one synchronous loop, so it is
+ * encoded once, not once per receiver. Forgotten at the next microtask, so an object changed
+ * later is encoded afresh.
  */
-let lastPush: { event: PushEvent; text: string } | null = null;
+export class PushEncoder {
+  private last: { event: PushEvent; text: string } | null = null;
 
-function pushText(event: PushEvent): string {
-  if (lastPush?.event === event) return lastPush.text;
-  const text = pushFrameText(event);
-  if (lastPush === null) queueMicrotask(() => (lastPush = null));
-  lastPush = { event, text };
-  return text;
+  text(event: PushEvent): string {
+    if (this.last?.event === event) return this.last.text;
+    const text = pushFrameText(event);
+    if (this.last === null) queueMicrotask(() => (this.last = null));
+    this.last = { event, text };
+    return text;
+  }
 }
 
 export interface SessionOptions {
@@ -62,6 +65,8 @@ export interface SessionOptions {
   ctx: ServerContext;
   /** Called once, when the session reaches `closed`. */
   onClosed: (session: Session) => void;
+  /** Shared by the server's sessions, so a fan-out encodes its push once. */
+  pushes: PushEncoder;
   /** Hang up on a session not logged in after this long (slow or silent clients). */
   loginTimeout?: { timers: TimerGroup; ms: number };
 }
@@ -87,6 +92,7 @@ export class Session implements ClientSession {
   private readonly ctx: ServerContext;
   private readonly onClosed: (session: Session) => void;
   private readonly out: BatchedWriter;
+  private readonly pushes: PushEncoder;
   private loginTimer: { timers: TimerGroup; handle: TimerHandle } | null = null;
 
   constructor(options: SessionOptions) {
@@ -95,6 +101,7 @@ export class Session implements ClientSession {
     this.out = new BatchedWriter(this.socket, () => this.checkOutput());
     this.ctx = options.ctx;
     this.onClosed = options.onClosed;
+    this.pushes = options.pushes;
     this.address = plainAddress(this.socket.remoteAddress);
     this.socket.setNoDelay(true);
     // Notices peers that vanished without a FIN (power loss, cable pulled) as a logout.
@@ -136,7 +143,7 @@ export class Session implements ClientSession {
   }
 
   push(event: PushEvent): void {
-    this.send(pushText(event));
+    this.send(this.pushes.text(event));
   }
 
   pushMessage(event: MessageEvent): void {
