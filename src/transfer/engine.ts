@@ -16,7 +16,7 @@ import {
   type Peer,
   type SocketStats,
 } from './net/udp-socket.js';
-import { PATH_MAGIC } from './path/packet.js';
+import { isPathPacket } from './path/packet.js';
 import { ReceiveTransfer } from './receiver.js';
 import { SendTransfer } from './sender.js';
 import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
@@ -121,7 +121,7 @@ export function createEngineOnSocket(
   let onPath: ((packet: Buffer, from: Peer) => boolean) | null = null;
   socket.onMessage((datagram, from) => {
     if (!caps.examine(from)) return;
-    if (datagram[0] === PATH_MAGIC) {
+    if (isPathPacket(datagram)) {
       if (!onPath?.(datagram, from)) {
         stats.malformed++;
         caps.junk(from);
