@@ -5,6 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { type Clock, systemClock, type TimerHandle } from '../util/clock.js';
+import { TimerGroup } from '../util/timer-group.js';
 import { ConnectionError, ReplyError } from './connection.js';
 
 /** How long to wait before each attempt. */
@@ -38,22 +40,13 @@ export interface ReconnectTarget {
   readonly closing: boolean;
 }
 
-export interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realTimers: TimerApi = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 /** Refusals that another try with the same credentials cannot fix. */
 const FATAL = new Set<string>([ErrorCode.InvalidPassword, ErrorCode.InvalidUsername]);
 
 export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
   private attempt = 0;
-  private timer: unknown = null;
+  private timer: TimerHandle | null = null;
+  private readonly timers: TimerGroup;
   private busy = false;
   private stopped = false;
   private readonly onDrop = ({ expected }: { expected: boolean }) => {
@@ -66,17 +59,19 @@ export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
     private readonly options: {
       policy?: BackoffPolicy;
       random?: () => number;
-      timers?: TimerApi;
+      /** Timers of the back-off; a ManualClock in tests. */
+      clock?: Clock;
     } = {},
   ) {
     super();
+    this.timers = new TimerGroup(options.clock ?? systemClock);
     target.on('disconnected', this.onDrop);
   }
 
   /** Skips the wait, or tries again after a refusal (a user's /reconnect). */
   retryNow(): void {
     if (this.busy || this.stopped || this.target.closing) return;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timers.clear(this.timer);
     this.timer = null;
     void this.tryOnce();
   }
@@ -85,17 +80,13 @@ export class Reconnector extends EventEmitter<{ state: [LinkState] }> {
   stop(): void {
     this.stopped = true;
     this.target.off('disconnected', this.onDrop);
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timers.clearAll();
     this.timer = null;
   }
 
   /** True while a timer is pending (tests assert none is left). */
   get pending(): boolean {
-    return this.timer !== null;
-  }
-
-  private get timers(): TimerApi {
-    return this.options.timers ?? realTimers;
+    return this.timers.size > 0;
   }
 
   private schedule(reason: string, minDelayMs = 0): void {

@@ -12,6 +12,9 @@ import { Punch } from '../transfer/path/punch.js';
 import { allocateRelay, bindReflexive, type ServerUdp } from '../transfer/path/server-path.js';
 import type { PathChannel, TransferKeyPair } from '../transfer/types.js';
 import { derivePathKey, transferTag } from '../transfer/wire/crypto.js';
+import type { TimerHandle } from '../util/clock.js';
+import { monotonicClock } from '../util/clock.js';
+import { TimerGroup } from '../util/timer-group.js';
 
 /** `direct`: no NAT on at least one side; `punched`: through NATs on both; `relayed`: via the server. */
 export type PathKind = 'direct' | 'punched' | 'relayed';
@@ -41,6 +44,8 @@ const RELAY_REFRESH_MS = 10_000;
 
 export class TransferPaths {
   private readonly port: PathPort | null;
+  /** Audience give-ups and relay refreshes, on the engine's clock; each path stops its own. */
+  private readonly timers: TimerGroup;
   private udp: ServerUdp | null = null;
   private loopback = false;
   punchMs = DEFAULT_PUNCH_MS;
@@ -55,6 +60,12 @@ export class TransferPaths {
     private readonly localPort: number,
   ) {
     this.port = channel ? new PathPort(channel) : null;
+    this.timers = new TimerGroup(channel?.clock ?? monotonicClock);
+  }
+
+  /** Timers of paths still open (a test asserts none is left). */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   /** After login: the server's UDP grant and the address the control connection reached. */
@@ -135,7 +146,7 @@ export class TransferPaths {
    */
   audience(t: PathTransfer, onPath: (path: ChosenPath) => void): AudiencePath {
     let settled = false;
-    let failTimer: NodeJS.Timeout | null = null;
+    let failTimer: TimerHandle | null = null;
     let onFail: (error: PathError) => void = () => {};
     const take = (path: ChosenPath): void => {
       if (settled) {
@@ -143,7 +154,7 @@ export class TransferPaths {
         return;
       }
       settled = true;
-      if (failTimer) clearTimeout(failTimer);
+      this.timers.clear(failTimer);
       onPath(path);
     };
     const punch = this.relayOnly
@@ -171,17 +182,18 @@ export class TransferPaths {
       },
       failed: (fn) => {
         onFail = fn;
-        failTimer = setTimeout(() => {
-          if (settled) return;
-          settled = true;
-          punch?.close();
-          fn(new PathError(`no path from ${t.peerName} was found`));
-        }, this.punchMs + AUDIENCE_EXTRA_MS);
-        failTimer.unref();
+        failTimer = this.timers
+          .setTimeout(() => {
+            if (settled) return;
+            settled = true;
+            punch?.close();
+            fn(new PathError(`no path from ${t.peerName} was found`));
+          }, this.punchMs + AUDIENCE_EXTRA_MS)
+          .unref();
       },
       stop: () => {
         settled = true;
-        if (failTimer) clearTimeout(failTimer);
+        this.timers.clear(failTimer);
         punch?.close();
       },
     };
@@ -220,13 +232,14 @@ export class TransferPaths {
         `the server's relay at ${udp.server.address}:${udp.server.port} did not answer`,
       );
     }
-    const refresh = setInterval(() => void allocateRelay(port, udp, tag, role), RELAY_REFRESH_MS);
-    refresh.unref();
+    const refresh = this.timers
+      .setInterval(() => void allocateRelay(port, udp, tag, role), RELAY_REFRESH_MS)
+      .unref();
     return {
       peer: udp.server,
       kind: 'relayed',
       elapsedMs: waitedMs,
-      stop: () => clearInterval(refresh),
+      stop: () => this.timers.clear(refresh),
       ...(this.relayOnly ? { relayOnly: true } : {}),
     };
   }

@@ -4,7 +4,7 @@
  * many usernames never trips any one account's lock-out). Time comes from the injected clock.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { Clock } from '../util/clock.js';
+import type { TimeSource } from '../util/clock.js';
 import { ServerError } from './server-error.js';
 
 export interface AddressLimitOptions {
@@ -14,7 +14,7 @@ export interface AddressLimitOptions {
   maxFailedLogins?: number;
   /** The failed-login window; default 60 s. */
   windowMs?: number;
-  clock: Clock;
+  clock: TimeSource;
 }
 
 /** Addresses remembered for failed logins before the oldest are forgotten (memory bound). */

@@ -3,7 +3,7 @@
  * Failures count per username across connections; time comes from the injected clock.
  */
 import { ErrorCode } from '../protocol/errors.js';
-import type { Clock } from '../util/clock.js';
+import type { TimeSource } from '../util/clock.js';
 import type { Credentials } from './credentials.js';
 import { verifyPasswordAsync } from './password-hash.js';
 import { ServerError } from './server-error.js';
@@ -23,7 +23,7 @@ export const ACCOUNT_LOCKED =
 export interface LockoutOptions {
   maxAttempts: number;
   blockMs: number;
-  clock: Clock;
+  clock: TimeSource;
 }
 
 /** Consecutive failures and blocks, per username. The one owner of this state. */

@@ -43,7 +43,13 @@ export class BatchedWriter {
   }
 }
 
-/** Writers with output queued this turn; one setImmediate flushes them all. */
+/**
+ * Writers with output queued this turn; one setImmediate flushes them all. Module-level on
+ * purpose: the batch is per turn of the process's one event loop, so every server in the
+ * process (tests run several) shares the one flush. Safe: each writer flushes to its own
+ * socket, a writer is queued at most once (its `queued` flag), and the list is empty again at
+ * the end of each turn, so nothing outlives a turn or crosses between owners.
+ */
 let dirty: BatchedWriter[] = [];
 let scheduled = false;
 

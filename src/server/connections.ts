@@ -3,9 +3,9 @@
  * has ended, and the graceful-then-forced shutdown.
  */
 import type net from 'node:net';
+import type { TimerGroup } from '../util/timer-group.js';
 import type { ServerContext } from './context.js';
-import { plainAddress, Session } from './session.js';
-import type { TimerGroup } from './timers.js';
+import { PushEncoder, plainAddress, Session } from './session.js';
 
 /** How long a closed session's socket may linger half-open before it is destroyed. */
 const LINGER_MS = 2000;
@@ -17,6 +17,7 @@ export class Connections {
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
+  private readonly pushes = new PushEncoder();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -42,6 +43,7 @@ export class Connections {
       id: this.nextId++,
       socket,
       ctx: this.ctx,
+      pushes: this.pushes,
       ...(this.loginTimeoutMs > 0
         ? { loginTimeout: { timers: this.timers, ms: this.loginTimeoutMs } }
         : {}),
@@ -49,7 +51,7 @@ export class Connections {
         this.sessions.delete(closed);
         if (socket.closed) return;
         // A client that ignores our FIN must not hold the socket forever.
-        const linger = this.timers.set(() => socket.destroy(), LINGER_MS);
+        const linger = this.timers.setTimeout(() => socket.destroy(), LINGER_MS);
         socket.once('close', () => this.timers.clear(linger));
       },
     });
@@ -60,6 +62,7 @@ export class Connections {
   /** Says bye to every session, waits briefly for clients to hang up, then cuts the rest. */
   async shutdown(reason: string): Promise<void> {
     for (const session of [...this.sessions]) session.shutdown(reason);
+    // Real time on purpose: a server closed under a test's manual clock must still finish.
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.sockets].map(onceClosed)),

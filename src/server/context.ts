@@ -3,7 +3,7 @@
  * state owners. Keeping both narrow lets unit tests fake them in a few lines.
  */
 import type { ChatStore } from '../store/store.js';
-import type { Clock } from '../util/clock.js';
+import type { TimeSource } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { AddressLimits } from './address-limits.js';
 import type { Authenticator } from './auth.js';
@@ -22,11 +22,10 @@ export type { ClientSession } from './client-session.js';
 
 /** The state owners and sinks every handler may use. */
 export interface ServerContext {
-  readonly clock: Clock;
+  readonly clock: TimeSource;
   readonly logger: Logger;
   /** The server's SPEC.md console lines; control characters are escaped on the way out. */
   readonly console: (line: string) => void;
-  readonly logDir: string;
   readonly auth: Authenticator;
   /** Connections and failed logins per address. */
   readonly limits: AddressLimits;

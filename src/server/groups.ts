@@ -1,8 +1,9 @@
 /**
- * Group chats: the one owner of names, members and their joined/invited state in memory.
- * Every change is written to the store by the handler before it is applied here.
+ * Group chats: the one owner of names, members and their joined/invited state. Every change
+ * goes through here and is written to the store first, then applied in memory, so the reply a
+ * handler sends after it tells of committed state; a failed write changes nothing.
  */
-import type { StoredGroup } from '../store/store.js';
+import type { ChatStore, StoredGroup } from '../store/store.js';
 import type { NumberedLog } from './logs/message-log.js';
 
 export type MemberState = 'joined' | 'invited';
@@ -21,11 +22,20 @@ export interface Group {
 export const GROUP_NAME = /^[A-Za-z0-9]+$/;
 export const MAX_GROUP_NAME = 64;
 
+/** The store writes of group changes. */
+export type GroupStore = Pick<ChatStore, 'createGroup' | 'setMember' | 'removeMember'>;
+
 /** Every group chat, by name. */
 export class Groups {
   private readonly groups = new Map<string, Group>();
   /** Names being created (log file on its way), so two creators cannot both win. */
   private readonly reserved = new Set<string>();
+
+  constructor(
+    private readonly store: GroupStore,
+    /** Creates a new group's (empty) log file. */
+    private readonly createLog: (group: string) => Promise<NumberedLog>,
+  ) {}
 
   has(name: string): boolean {
     return this.groups.has(name) || this.reserved.has(name);
@@ -35,20 +45,57 @@ export class Groups {
     return this.groups.get(name);
   }
 
-  /** Claims a name before the async part of creation; false when taken. */
-  reserve(name: string): boolean {
-    if (this.has(name)) return false;
+  /**
+   * Creates a group: the creator joined, `invited` invited by them. Durable first ("created" is
+   * only said once the group survives a crash), then its log file, then in memory. Null when
+   * the name is taken, also by a creation still under way.
+   */
+  async create(
+    name: string,
+    creator: string,
+    invited: readonly string[],
+    createdAt: number,
+  ): Promise<Group | null> {
+    if (this.has(name)) return null;
     this.reserved.add(name);
-    return true;
+    try {
+      await this.store.createGroup({
+        name,
+        creator,
+        createdAt,
+        members: [
+          { username: creator, state: 'joined', invitedBy: null },
+          ...invited.map((u) => ({ username: u, state: 'invited' as const, invitedBy: creator })),
+        ],
+      });
+      return this.add(name, creator, invited, await this.createLog(name));
+    } finally {
+      this.reserved.delete(name);
+    }
   }
 
-  release(name: string): void {
-    this.reserved.delete(name);
+  /** An invited member joins. */
+  async join(group: Group, username: string): Promise<void> {
+    const invitedBy = group.invitedBy.get(username) ?? null;
+    await this.store.setMember(group.name, { username, state: 'joined', invitedBy });
+    group.members.set(username, 'joined');
   }
 
-  /** Completes a reserved creation. */
-  add(name: string, creator: string, invited: readonly string[], log: NumberedLog): Group {
-    this.reserved.delete(name);
+  /** `by`, a joined member, invites `username`. */
+  async invite(group: Group, username: string, by: string): Promise<void> {
+    await this.store.setMember(group.name, { username, state: 'invited', invitedBy: by });
+    group.members.set(username, 'invited');
+    group.invitedBy.set(username, by);
+  }
+
+  /** A member leaves, or declines the invitation. */
+  async leave(group: Group, username: string): Promise<void> {
+    await this.store.removeMember(group.name, username);
+    group.members.delete(username);
+    group.invitedBy.delete(username);
+  }
+
+  private add(name: string, creator: string, invited: readonly string[], log: NumberedLog): Group {
     const members = new Map<string, MemberState>([[creator, 'joined']]);
     const invitedBy = new Map<string, string>();
     for (const user of invited) {

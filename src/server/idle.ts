@@ -6,8 +6,8 @@
  * 1 s to 30 s), so 10,000 sessions that logged in at different moments cost a sweep every
  * few seconds, not a timer each; a session may stay that much longer than idleMs.
  */
-import type { Clock } from '../util/clock.js';
-import type { TimerGroup, TimerHandle } from './timers.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { TimerGroup } from '../util/timer-group.js';
 
 /** What the watch needs of a session: to be told to go. */
 export interface IdleSession {
@@ -62,7 +62,7 @@ export class IdleWatch {
   }
 
   private arm(delay: number): void {
-    this.timer = this.timers.set(() => this.sweep(), Math.max(delay, this.granularity));
+    this.timer = this.timers.setTimeout(() => this.sweep(), Math.max(delay, this.granularity));
   }
 
   private sweep(): void {

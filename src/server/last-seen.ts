@@ -6,8 +6,9 @@
  * a 2000-login burst. A crash loses at most the last interval's times; messages are unaffected.
  */
 import type { ChatStore } from '../store/store.js';
+import type { TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import type { TimerGroup, TimerHandle } from './timers.js';
+import type { TimerGroup } from '../util/timer-group.js';
 
 export class LastSeenWriter {
   private readonly dirty = new Set<string>();
@@ -31,7 +32,7 @@ export class LastSeenWriter {
       void this.flush();
       return;
     }
-    this.timer ??= this.timers.set(() => {
+    this.timer ??= this.timers.setTimeout(() => {
       this.timer = null;
       void this.flush();
     }, this.flushMs);

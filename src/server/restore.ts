@@ -7,7 +7,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChatStore, StoreSnapshot } from '../store/store.js';
 import { Groups } from './groups.js';
-import { groupLogPath } from './logs/group-log.js';
+import { createGroupLog, groupLogPath } from './logs/group-log.js';
 import { openRepairedLog } from './logs/log-repair.js';
 import { MESSAGE_LOG_FILE, type NumberedLog } from './logs/message-log.js';
 
@@ -35,7 +35,7 @@ export async function openDurableState(store: ChatStore, logDir: string): Promis
   // its numbers.
   store.reserveDirectNumbers(direct.log.lastNumber);
 
-  const groups = new Groups();
+  const groups = new Groups(store, (name) => createGroupLog(logDir, name));
   for (const stored of snapshot.groups) {
     const file = groupLogPath(logDir, stored.name);
     // A group committed just before a crash may have no file yet; SPEC wants it from creation.

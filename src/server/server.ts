@@ -7,6 +7,7 @@ import net from 'node:net';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { TimerGroup } from '../util/timer-group.js';
 import { AddressLimits } from './address-limits.js';
 import { Authenticator, Lockout } from './auth.js';
 import { Blocks } from './blocks.js';
@@ -25,7 +26,6 @@ import type { UdpStats } from './relay/stats.js';
 import { UdpSide } from './relay/udp-side.js';
 import { openDurableState } from './restore.js';
 import { startError } from './server-error.js';
-import { realTimers, TimerGroup, type Timers } from './timers.js';
 import { type TlsIdentity, tlsWrapper } from './tls-identity.js';
 import { TransferBroker } from './transfers.js';
 
@@ -50,9 +50,8 @@ export interface ServerConfig {
   blockMs?: number;
   /** How long a P2P offer waits for the audience; default 60000. */
   offerTimeoutMs?: number;
+  /** Time and timers; tests pass a ManualClock and fire time-outs by advancing it. */
   clock?: Clock;
-  /** Timer source; tests pass a fake to fire time-outs by hand. */
-  timers?: Timers;
   logger?: Logger;
   /** Time to finish logging in (TLS handshake included) before the server hangs up; default 30000, 0 = none. */
   loginTimeoutMs?: number;
@@ -126,7 +125,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   const { messageLog, groups, snapshot } = state;
   for (const line of state.repairs) logger.warn(line);
   const userLog = new UserLog(config.logDir);
-  const timers = new TimerGroup(config.timers ?? realTimers);
+  const timers = new TimerGroup(clock);
   const credentialsFile = new CredentialsFile(config.credentialsPath);
   const lockout = new Lockout({
     maxAttempts: config.maxAttempts,
@@ -158,7 +157,6 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     clock,
     logger,
     console: consoleSink,
-    logDir: config.logDir,
     auth: new Authenticator(credentials, lockout, () => reloader.changed()),
     limits: new AddressLimits({
       clock,
@@ -179,7 +177,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     }),
     udp,
     store,
-    blocks: new Blocks(snapshot.blocks),
+    blocks: new Blocks(store, snapshot.blocks),
     idle: new IdleWatch(config.idleMs ?? 30 * 60_000, clock, timers, (session) => {
       const user = (session as { user?: { username: string } | null }).user;
       if (user) consoleSink(`${user.username} logged out after being idle`);

@@ -14,13 +14,14 @@ import {
   okReplyText,
   pushFrameText,
 } from '../protocol/server-frames.js';
+import type { TimerHandle } from '../util/clock.js';
+import type { TimerGroup } from '../util/timer-group.js';
 import { BatchedWriter } from './batched-writer.js';
 import type { ClientSession, ServerContext } from './context.js';
 import { signOut } from './handlers/logout.js';
 import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
-import type { TimerGroup, TimerHandle } from './timers.js';
 import { isTlsHello, PLAIN_SERVER_TEXT } from './tls-identity.js';
 
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
@@ -41,18 +42,21 @@ export const MAX_PENDING_OUTPUT = 4 * 1024 * 1024;
 export const MAX_IN_FLIGHT = 64;
 
 /**
- * The last push encoded: a fan-out (a group message, a presence change) pushes one event
- * object to many sessions in one synchronous loop, so it is encoded once, not once per
- * receiver. Forgotten at the next microtask, so an object changed later is encoded afresh.
+ * The last push encoded, one per server (Connections owns it): a fan-out (a group message, a
+ * presence change) pushes one event object to many sessions in one synchronous loop, so it is
+ * encoded once, not once per receiver. Forgotten at the next microtask, so an object changed
+ * later is encoded afresh.
  */
-let lastPush: { event: PushEvent; text: string } | null = null;
+export class PushEncoder {
+  private last: { event: PushEvent; text: string } | null = null;
 
-function pushText(event: PushEvent): string {
-  if (lastPush?.event === event) return lastPush.text;
-  const text = pushFrameText(event);
-  if (lastPush === null) queueMicrotask(() => (lastPush = null));
-  lastPush = { event, text };
-  return text;
+  text(event: PushEvent): string {
+    if (this.last?.event === event) return this.last.text;
+    const text = pushFrameText(event);
+    if (this.last === null) queueMicrotask(() => (this.last = null));
+    this.last = { event, text };
+    return text;
+  }
 }
 
 export interface SessionOptions {
@@ -61,6 +65,8 @@ export interface SessionOptions {
   ctx: ServerContext;
   /** Called once, when the session reaches `closed`. */
   onClosed: (session: Session) => void;
+  /** Shared by the server's sessions, so a fan-out encodes its push once. */
+  pushes: PushEncoder;
   /** Hang up on a session not logged in after this long (slow or silent clients). */
   loginTimeout?: { timers: TimerGroup; ms: number };
 }
@@ -86,6 +92,7 @@ export class Session implements ClientSession {
   private readonly ctx: ServerContext;
   private readonly onClosed: (session: Session) => void;
   private readonly out: BatchedWriter;
+  private readonly pushes: PushEncoder;
   private loginTimer: { timers: TimerGroup; handle: TimerHandle } | null = null;
 
   constructor(options: SessionOptions) {
@@ -94,6 +101,7 @@ export class Session implements ClientSession {
     this.out = new BatchedWriter(this.socket, () => this.checkOutput());
     this.ctx = options.ctx;
     this.onClosed = options.onClosed;
+    this.pushes = options.pushes;
     this.address = plainAddress(this.socket.remoteAddress);
     this.socket.setNoDelay(true);
     // Notices peers that vanished without a FIN (power loss, cable pulled) as a logout.
@@ -105,7 +113,7 @@ export class Session implements ClientSession {
     this.socket.on('close', () => this.finish('disconnected'));
     const limit = options.loginTimeout;
     if (limit) {
-      const handle = limit.timers.set(() => {
+      const handle = limit.timers.setTimeout(() => {
         this.loginTimer = null;
         this.ctx.logger.debug('login time limit reached', { session: this.id });
         // The linger guard (connections.ts) destroys a socket that does not take the end.
@@ -135,7 +143,7 @@ export class Session implements ClientSession {
   }
 
   push(event: PushEvent): void {
-    this.send(pushText(event));
+    this.send(this.pushes.text(event));
   }
 
   pushMessage(event: MessageEvent): void {

@@ -7,10 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Endpoint, ReplyData, Request } from '../protocol/control.js';
 import { ErrorCode } from '../protocol/errors.js';
+import type { TimerHandle } from '../util/clock.js';
+import type { TimerGroup } from '../util/timer-group.js';
 import type { ClientSession } from './client-session.js';
 import type { OnlineUser } from './presence.js';
 import { ServerError } from './server-error.js';
-import type { TimerGroup, TimerHandle } from './timers.js';
 
 type OfferRequest = Extract<Request, { type: 'p2p-offer' }>;
 type AnswerRequest = Extract<Request, { type: 'p2p-answer' }>;
@@ -95,7 +96,7 @@ export class TransferBroker {
     let id = this.newId();
     while (this.pending.has(id)) id = this.newId();
     const reply = new Promise<OfferReply>((resolve, reject) => {
-      const timer = this.timers.set(() => this.expire(id), this.timeoutMs);
+      const timer = this.timers.setTimeout(() => this.expire(id), this.timeoutMs);
       this.pending.set(id, {
         id,
         presenter,

@@ -5,7 +5,7 @@
  * protocol checks happen in the transfer's channel. Nothing unauthenticated is ever answered.
  */
 import os from 'node:os';
-import type { Clock } from '../util/clock.js';
+import { type Clock, monotonicClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { TransferError, TransferErrorCode } from './errors.js';
 import { type RateCapOptions, RateCaps } from './net/rate-cap.js';
@@ -16,7 +16,7 @@ import {
   type Peer,
   type SocketStats,
 } from './net/udp-socket.js';
-import { PATH_MAGIC } from './path/packet.js';
+import { isPathPacket } from './path/packet.js';
 import { ReceiveTransfer } from './receiver.js';
 import { SendTransfer } from './sender.js';
 import type { EngineConfig, EngineContext, TransferBase } from './transfer-base.js';
@@ -40,7 +40,7 @@ export interface EngineOptions {
   port: number;
   host?: string;
   logger?: Logger;
-  /** Time source in ms; a monotonic high-resolution one by default. */
+  /** Time and timers in ms; a monotonic high-resolution one by default, a ManualClock in tests. */
   clock?: Clock;
   chunkSize?: number;
   stallTimeoutMs?: number;
@@ -76,8 +76,6 @@ export interface UdpTransferEngine extends TransferEngine {
   receive(options: ReceiveOptions): ReceiveTransfer;
 }
 
-const monotonic: Clock = { now: () => performance.now() };
-
 /** Binds the engine's socket and returns the engine. Rejects naming the port if bind fails. */
 export async function createTransferEngine(options: EngineOptions): Promise<UdpTransferEngine> {
   const stats: EngineStats = { malformed: 0, unknownTransfer: 0, badAddress: 0, sendErrors: 0 };
@@ -103,7 +101,7 @@ export function createEngineOnSocket(
   const routes = new Map<string, TransferBase>();
   const background = new Set<{ stop(): void }>();
   let closed = false;
-  const clock = options.clock ?? monotonic;
+  const clock = options.clock ?? monotonicClock;
   const caps = new RateCaps(options.rateCaps, clock, (from) => {
     for (const t of routes.values()) if (samePeer(from, t.peer)) return true;
     return false;
@@ -123,7 +121,7 @@ export function createEngineOnSocket(
   let onPath: ((packet: Buffer, from: Peer) => boolean) | null = null;
   socket.onMessage((datagram, from) => {
     if (!caps.examine(from)) return;
-    if (datagram[0] === PATH_MAGIC) {
+    if (isPathPacket(datagram)) {
       if (!onPath?.(datagram, from)) {
         stats.malformed++;
         caps.junk(from);
@@ -181,6 +179,7 @@ export function createEngineOnSocket(
     port: socket.port,
     path: {
       ipv6: socket.ipv6 === true,
+      clock,
       send(packet, to) {
         socket.send([packet], to.port, to.address);
       },

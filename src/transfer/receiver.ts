@@ -4,6 +4,7 @@
  * lingering (answer a sender that missed DONE, until FIN or a time-out) → done.
  */
 
+import type { TimerHandle } from '../util/clock.js';
 import { TransferError, TransferErrorCode } from './errors.js';
 import type { PartFile } from './files/part-file.js';
 import { checkOffer, openPart, verifyAndSave } from './files/reception.js';
@@ -38,7 +39,7 @@ export class ReceiveTransfer extends TransferBase {
   private unacked = 0;
   private lastEchoTs = 0;
   private lastDataAt = 0;
-  private ackTimer: NodeJS.Timeout | null = null;
+  private ackTimer: TimerHandle | null = null;
   private nextSidecarAt = 0;
   /** Bytes already on disk from an earlier attempt when this transfer started. */
   resumed = 0;
@@ -222,11 +223,11 @@ export class ReceiveTransfer extends TransferBase {
     this.unacked++;
     if (window.complete) part.flush();
     if (opensHole || this.unacked >= ACK_EVERY || window.complete) this.sendAck(now);
-    else this.ackTimer ??= this.timers.timeout(ACK_DELAY_MS, () => this.sendAck(this.now()));
+    else this.ackTimer ??= this.timers.setTimeout(() => this.sendAck(this.now()), ACK_DELAY_MS);
   }
 
   private sendAck(now: number): void {
-    this.timers.cancel(this.ackTimer);
+    this.timers.clear(this.ackTimer);
     this.ackTimer = null;
     this.unacked = 0;
     const window = this.window;
@@ -308,7 +309,7 @@ export class ReceiveTransfer extends TransferBase {
     });
     this.succeed({ bytes: size, path: outcome, sentBytes: size - this.resumed });
     // Keep answering POLL/DATA with DONE until FIN, or for lingerMs if the FIN is lost.
-    this.timers.timeout(this.ctx.config.lingerMs, () => this.dispose());
+    this.timers.setTimeout(() => this.dispose(), this.ctx.config.lingerMs);
   }
 
   protected override beforeShutdown(): void {

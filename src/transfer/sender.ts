@@ -4,6 +4,7 @@
  * (POLL until the receiver's DONE says it verified and saved the file) → done.
  */
 
+import type { TimerHandle } from '../util/clock.js';
 import { fileError, TransferError, TransferErrorCode } from './errors.js';
 import { ChunkReader } from './files/chunk-reader.js';
 import type { ProgressMeter } from './progress.js';
@@ -33,7 +34,7 @@ export class SendTransfer extends TransferBase {
   private progress: ProgressMeter;
   private chunkSize = 1;
   private pumping = false;
-  private wake: NodeJS.Timeout | NodeJS.Immediate | null = null;
+  private wake: TimerHandle | null = null;
   private nextControlAt = 0;
   private controlBackoff = 1;
   private freshBytes = 0;
@@ -297,7 +298,7 @@ export class SendTransfer extends TransferBase {
     // A pacing wait sleeps at least 1 ms and the bucket then sends what accrued: spinning on
     // setImmediate for 0.1 ms gaps cost ~10 wake-ups per datagram and starved the receiver.
     this.wake =
-      ms === null ? this.timers.immediate(fire) : this.timers.timeout(Math.max(1, ms), fire);
+      ms === null ? this.timers.setImmediate(fire) : this.timers.setTimeout(fire, Math.max(1, ms));
   }
 
   protected async release(): Promise<void> {

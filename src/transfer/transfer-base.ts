@@ -5,10 +5,10 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { TimerGroup } from '../util/timer-group.js';
 import { TransferError, TransferErrorCode, toTransferErrorCode } from './errors.js';
 import type { DatagramSocket, Peer } from './net/udp-socket.js';
 import { ProgressMeter } from './progress.js';
-import { TimerGroup } from './timers.js';
 import type { Transfer, TransferResult } from './types.js';
 import { newTransferStats, SecureChannel, type TransferStats } from './wire/channel.js';
 import { type DirectionKeys, transferTag } from './wire/crypto.js';
@@ -52,7 +52,8 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
   abstract readonly direction: 'send' | 'receive';
   readonly done: Promise<TransferResult>;
   readonly stats: TransferStats = newTransferStats();
-  protected readonly timers = new TimerGroup();
+  /** Every timer of this transfer, on the engine's clock; dispose() clears them all. */
+  protected readonly timers: TimerGroup;
   protected channel: SecureChannel | null = null;
   protected lastProgressAt: number;
   protected readonly startedAt: number;
@@ -73,6 +74,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     protected readonly ctx: EngineContext,
   ) {
     super();
+    this.timers = new TimerGroup(ctx.clock);
     this.done = new Promise((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
@@ -81,7 +83,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     this.done.catch(() => {});
     this.startedAt = this.now();
     this.lastProgressAt = this.startedAt;
-    this.timers.timeout(0, () => this.watch());
+    this.timers.setTimeout(() => this.watch(), 0);
   }
 
   /** The channel to the peer; `toward` is the direction of the datagrams this side sends. */
@@ -174,7 +176,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
       }
     }
     this.onTick(now);
-    if (!this.disposed) this.timers.timeout(5, () => this.watch());
+    if (!this.disposed) this.timers.setTimeout(() => this.watch(), 5);
   }
 
   protected succeed(result: Omit<TransferResult, 'transferId' | 'elapsedMs'>): void {
@@ -199,7 +201,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     }
     this.settled = true;
     this.ctx.logger.warn('transfer failed', { transferId: this.transferId, code: error.code });
-    this.timers.clear();
+    this.timers.clearAll();
     this.releaseOnce(error);
     void this.cleanup.then(() => this.rejectDone(error));
     if (!tellPeer || !this.channel) {
@@ -208,7 +210,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
     }
     this.failure = error;
     this.sendAbort(error);
-    this.timers.timeout(ABORT_LINGER_MS, () => this.dispose());
+    this.timers.setTimeout(() => this.dispose(), ABORT_LINGER_MS);
   }
 
   /** Stops everything now: timers, routing, files. Idempotent; engine.close() uses it. */
@@ -230,7 +232,7 @@ export abstract class TransferBase extends EventEmitter implements Transfer {
   protected dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.timers.clear();
+    this.timers.clearAll();
     this.ctx.unregister(this);
     this.releaseOnce(null);
   }

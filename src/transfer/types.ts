@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Endpoint } from '../protocol/control.js';
+import type { Clock } from '../util/clock.js';
 
 /** An ephemeral X25519 key pair for one transfer; publicKey is raw 32 bytes, base64. */
 export interface TransferKeyPair {
@@ -78,6 +79,8 @@ export interface PathChannel {
   onPacket(handler: (packet: Buffer, from: Endpoint) => boolean): void;
   /** Whether IPv6 peers can be reached from this socket. */
   readonly ipv6: boolean;
+  /** The engine's clock: retries, probes and keep-alives run on it (a ManualClock in tests). */
+  readonly clock: Clock;
 }
 
 /** The engine a client holds: one UDP socket, many transfers. */

@@ -5,6 +5,7 @@
  */
 import type { ChatClient } from '../client/chat-client.js';
 import { Reconnector } from '../client/reconnect.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { type ChatState, createChatState } from './chat-state.js';
 import { runLogin } from './login-screen.js';
 import { MainScreen } from './main-screen.js';
@@ -19,10 +20,13 @@ export interface TuiOptions {
   output?: NodeJS.WritableStream;
   /** Said while connecting (a newly pinned certificate): shown at login and in the server pane. */
   notices?: readonly string[];
+  /** Time and timers of the screens and the reconnector; the system clock by default. */
+  clock?: Clock;
 }
 
 export async function runTuiClient(options: TuiOptions): Promise<number> {
   const { client } = options;
+  const clock = options.clock ?? systemClock;
   const { screen, colour } = createScreen(options);
   let finished = false;
   let resolveExit!: (code: number) => void;
@@ -61,19 +65,19 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
   });
 
   const notices = options.notices ?? [];
-  const loggedIn = await runLogin(screen, colour, client, options.server, notices.join(' '));
+  const loggedIn = await runLogin(screen, colour, client, options.server, notices.join(' '), clock);
   if (!loggedIn) {
     await finish(0);
     return exited;
   }
   state = createChatState(client.user ?? '', options.server);
   state.store.add(state.store.active, {
-    ts: Date.now(),
+    ts: clock.now(),
     kind: 'info',
     text: `Welcome to TESSENGER, ${client.user}! Type /help for the commands.`,
   });
   for (const text of notices) {
-    state.store.add(state.store.active, { ts: Date.now(), kind: 'info', text });
+    state.store.add(state.store.active, { ts: clock.now(), kind: 'info', text });
   }
   const view = new MainView(screen, colour, {
     pickConversation: (i) => {
@@ -87,8 +91,16 @@ export async function runTuiClient(options: TuiOptions): Promise<number> {
       main?.redraw();
     },
   });
-  reconnector = new Reconnector(client);
-  main = new MainScreen(screen, view, client, state, reconnector, (code) => void finish(code));
+  reconnector = new Reconnector(client, { clock });
+  main = new MainScreen(
+    screen,
+    view,
+    client,
+    state,
+    reconnector,
+    (code) => void finish(code),
+    clock,
+  );
   client.on('disconnected', ({ expected }) => {
     if (expected) void finish(0);
   });

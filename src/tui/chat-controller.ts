@@ -24,6 +24,7 @@ export class ChatController implements PaneWriter {
     private readonly client: ChatClient,
     private readonly state: ChatState,
     private readonly hooks: ScreenHooks,
+    /** The TUI's clock (tests pass a fixed one): stamps of notices and errors. */
     readonly now: () => number = Date.now,
   ) {}
 

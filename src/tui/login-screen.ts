@@ -5,6 +5,7 @@
 import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { EDIT_KEYS, EMPTY, edit, insert } from './line-editor.js';
 import {
   blockedSeconds,
@@ -24,22 +25,23 @@ export function runLogin(
   server: string,
   /** Shown in the box until the first refusal replaces it (a newly pinned certificate). */
   notice = '',
+  clock: Clock = systemClock,
 ): Promise<boolean> {
   const view = new LoginView(screen, colour, server);
   let state: LoginState = notice ? { ...initialLogin(), message: notice } : initialLogin();
-  const draw = () => view.draw(state, Date.now());
+  const draw = () => view.draw(state, clock.now());
   const joiner = new SurrogateJoiner();
   // Ticks only while blocked, so the countdown moves.
-  const tick = setInterval(() => {
+  const tick = clock.setInterval(() => {
     if (state.blockedUntil !== null) {
-      if (blockedSeconds(state, Date.now()) === 0) state = { ...state, blockedUntil: null };
+      if (blockedSeconds(state, clock.now()) === 0) state = { ...state, blockedUntil: null };
       draw();
     }
   }, 500);
 
   return new Promise<boolean>((resolve) => {
     const done = (ok: boolean) => {
-      clearInterval(tick);
+      clock.clear(tick);
       screen.off('keypress', onKey);
       screen.off('resize', draw);
       view.destroy();
@@ -55,7 +57,7 @@ export function runLogin(
         state = { ...state, field: 'password' };
         return draw();
       }
-      if (state.busy || blockedSeconds(state, Date.now()) > 0) return;
+      if (state.busy || blockedSeconds(state, clock.now()) > 0) return;
       if (state.field === 'repeat' && state.repeat.text !== state.password.text) {
         state = passwordsDiffer(state);
         return draw();
@@ -74,7 +76,7 @@ export function runLogin(
       } catch (err) {
         const e = err as Error & { code?: string; retryAfterMs?: number };
         const info = err instanceof ProtocolError ? e : { message: e.message };
-        state = loginFailed(state, info, Date.now());
+        state = loginFailed(state, info, clock.now());
         draw();
       }
     };

@@ -7,6 +7,8 @@ import type blessed from 'blessed';
 import type { ChatClient } from '../client/chat-client.js';
 import type { Reconnector } from '../client/reconnect.js';
 import { tabComplete } from '../presentation/completion.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { TimerGroup } from '../util/timer-group.js';
 import { ChatController } from './chat-controller.js';
 import { type ChatState, targetTransfer } from './chat-state.js';
 import { listFiles } from './file-candidates.js';
@@ -36,7 +38,8 @@ export class MainScreen {
   private readonly joiner = new SurrogateJoiner();
   /** Set while blessed replays a pasted chunk key by key; those keys are ignored. */
   private swallowing = false;
-  private timers: NodeJS.Timeout[] = [];
+  /** The status-bar clock, the online refresh and pending draws; stop() clears them. */
+  private readonly timers: TimerGroup;
   private drawPending = false;
   private usersAsked = false;
   private shownPane = '';
@@ -51,15 +54,22 @@ export class MainScreen {
     private readonly state: ChatState,
     private readonly reconnector: Reconnector,
     quit: (code: number) => void,
+    clock: Clock = systemClock,
   ) {
-    this.controller = new ChatController(client, state, {
-      redraw: () => this.redraw(),
-      bell: () => screen.program.bell(),
-      quit,
-      retryNow: () => reconnector.retryNow(),
-      cancelTransfer: (id) => client.transfers.cancel(id),
-      refreshUsers: () => this.refreshUsers(),
-    });
+    this.timers = new TimerGroup(clock);
+    this.controller = new ChatController(
+      client,
+      state,
+      {
+        redraw: () => this.redraw(),
+        bell: () => screen.program.bell(),
+        quit,
+        retryNow: () => reconnector.retryNow(),
+        cancelTransfer: (id) => client.transfers.cancel(id),
+        refreshUsers: () => this.refreshUsers(),
+      },
+      () => clock.now(),
+    );
   }
 
   start(): void {
@@ -73,7 +83,7 @@ export class MainScreen {
       }
       if (link.state === 'gave-up') this.controller.notice(`Cannot sign in again: ${link.reason}`);
       this.state.link = link;
-      this.state.retryAt = link.state === 'waiting' ? Date.now() + link.delayMs : null;
+      this.state.retryAt = link.state === 'waiting' ? this.timers.now() + link.delayMs : null;
       if (link.state === 'online') {
         this.controller.notice(`Signed in again as ${this.state.me}.`);
         this.usersTag = undefined;
@@ -83,22 +93,19 @@ export class MainScreen {
       this.redraw();
     });
     // The clock and the reconnect countdown in the status bar.
-    this.timers.push(setInterval(() => this.redraw(), 1000));
+    this.timers.setInterval(() => this.redraw(), 1000);
     // The online list: the server pushes presence changes only to a user's contacts (group
     // peers, direct-message partners), so the pane polls for the rest while it is in view.
     // Asked as `auto`, it does not count as activity for the server's idle time-out.
-    this.timers.push(
-      setInterval(() => {
-        if (this.onlinePaneShown()) this.askUsers();
-      }, ONLINE_POLL_MS),
-    );
+    this.timers.setInterval(() => {
+      if (this.onlinePaneShown()) this.askUsers();
+    }, ONLINE_POLL_MS);
     this.refreshUsers();
     this.redraw();
   }
 
   stop(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.timers.clearAll();
     this.screen.off('keypress', this.onKey);
     this.screen.off('resize', this.onResize);
     this.screen.program.input.off('data', this.onData);
@@ -116,9 +123,9 @@ export class MainScreen {
     }
     if (this.drawPending) return;
     this.drawPending = true;
-    setImmediate(() => {
+    this.timers.setImmediate(() => {
       this.drawPending = false;
-      this.view.draw(this.state, Date.now());
+      this.view.draw(this.state, this.timers.now());
     });
   }
 

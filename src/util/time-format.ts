@@ -2,7 +2,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
-/** The last second formatted: a burst of messages shares its timestamp text. */
+/**
+ * The last second formatted: a burst of messages shares its timestamp text. Module-level on
+ * purpose and safe to share: a memo of a pure function (same second, same text), replaced
+ * whole in one assignment, so any number of servers and logs in a process read a right value.
+ */
 let cached = { second: Number.NaN, text: '' };
 
 /**

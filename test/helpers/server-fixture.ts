@@ -1,13 +1,12 @@
 /**
  * A server on 127.0.0.1 port 0 in its own temp folder with its own credentials file,
- * a ManualClock and hand-fired timers. Nothing here sleeps.
+ * a ManualClock: a test fires the server's time-outs by advancing it. Nothing here sleeps.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { type ServerConfig, startServer, type TessengerServer } from '../../src/server/server.js';
-import type { TimerHandle, Timers } from '../../src/server/timers.js';
 import { loadOrCreateIdentity } from '../../src/server/tls-identity.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { CREDENTIALS_TEXT, SAMPLE_USERS } from './fixtures.js';
@@ -22,46 +21,14 @@ export const CREDENTIALS = CREDENTIALS_TEXT;
 /** 1 Jun 2022 21:30:04 local time, the SPEC.md example moment. */
 export const START_MS = new Date(2022, 5, 1, 21, 30, 4).getTime();
 
-/** Timers a test fires by hand. */
-export class FakeTimers implements Timers {
-  private readonly live = new Map<number, { fn: () => void; ms: number }>();
-  private next = 1;
-
-  set(fn: () => void, ms: number): TimerHandle {
-    const id = this.next++;
-    this.live.set(id, { fn, ms });
-    return id;
-  }
-
-  clear(handle: TimerHandle): void {
-    this.live.delete(handle as number);
-  }
-
-  get pending(): number {
-    return this.live.size;
-  }
-
-  /** Fires every pending timer set with this delay (all when omitted). */
-  fire(ms?: number): number {
-    let fired = 0;
-    for (const [id, timer] of [...this.live]) {
-      if (ms !== undefined && timer.ms !== ms) continue;
-      this.live.delete(id);
-      timer.fn();
-      fired += 1;
-    }
-    return fired;
-  }
-}
-
 export interface TestServer {
   server: TessengerServer;
   port: number;
   dir: string;
   logDir: string;
   credentialsPath: string;
+  /** The server's time and timers; `advance` fires what falls due, `pending` counts the rest. */
   clock: ManualClock;
-  timers: FakeTimers;
   /** Console lines printed by the server. */
   lines: string[];
   config: ServerConfig;
@@ -88,7 +55,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     await writeFile(credentialsPath, credentials ?? CREDENTIALS);
   }
   const clock = new ManualClock(START_MS);
-  const timers = new FakeTimers();
   const lines: string[] = [];
   const config: ServerConfig = {
     host: '127.0.0.1',
@@ -101,7 +67,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     idleMs: 0,
     lastSeenFlushMs: 0,
     clock,
-    timers,
     console: (line) => lines.push(line),
     ...(withTls ? { tls: await loadOrCreateIdentity(path.join(dir, 'data')) } : {}),
     ...overrides,
@@ -120,7 +85,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logDir: config.logDir,
     credentialsPath,
     clock,
-    timers,
     lines,
     config,
     connect,

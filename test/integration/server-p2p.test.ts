@@ -13,7 +13,7 @@ const OFFER = {
 describe('server P2P rendezvous', () => {
   const h = useTestServer({ offerTimeoutMs: 60_000 });
   afterEach(() => {
-    expect(h.t.timers.pending).toBe(0);
+    expect(h.t.clock.pending).toBe(0);
   });
 
   async function offered() {
@@ -49,7 +49,7 @@ describe('server P2P rendezvous', () => {
         publicKey: 'aud-key',
       },
     });
-    expect(h.t.timers.pending).toBe(0);
+    expect(h.t.clock.pending).toBe(0);
     // Settled: a second answer finds nothing.
     expect((await obiwan.fail('p2p-answer', answer)).code).toBe('NO_SUCH_TRANSFER');
   });
@@ -69,7 +69,7 @@ describe('server P2P rendezvous', () => {
 
   it('times out an unanswered offer and tells the audience', async () => {
     const { obiwan, pending } = await offered();
-    expect(h.t.timers.fire(60_000)).toBe(1);
+    expect(h.t.clock.advance(60_000)).toBe(1);
     expect(await pending).toMatchObject({ type: 'error', code: 'TRANSFER_TIMEOUT' });
     expect((await obiwan.push('transfer-cancelled')).reason).toMatch(/timed out/);
   });
@@ -108,7 +108,7 @@ describe('server P2P rendezvous', () => {
     expect((await yoda.fail('p2p-answer', answer)).code).toBe('NO_SUCH_TRANSFER');
     const unknown = { ...answer, transferId: 'ffffffffffffffff' };
     expect((await vader.fail('p2p-answer', unknown)).code).toBe('NO_SUCH_TRANSFER');
-    h.t.timers.fire();
+    h.t.clock.advance(60_000);
     await pending;
   });
 
@@ -156,7 +156,7 @@ describe('server P2P limits', () => {
     expect(h.t.lines.filter((l) => l.includes('started a P2P transfer'))).toHaveLength(
       MAX_OFFERS_PER_PRESENTER,
     );
-    h.t.timers.fire();
+    h.t.clock.advance(60_000);
     for (const reply of await Promise.all(waiting))
       expect(reply).toMatchObject({ code: 'TRANSFER_TIMEOUT' });
   });

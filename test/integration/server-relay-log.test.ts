@@ -1,4 +1,4 @@
-/** The relay's diagnostic log line and its idle time-out, with hand-fired timers. */
+/** The relay's diagnostic log line and its idle time-out, on the server's manual clock. */
 import { describe, expect, it } from 'vitest';
 import { RELAY_IDLE_MS } from '../../src/server/relay/relay.js';
 import type { Logger } from '../../src/util/logger.js';
@@ -34,7 +34,15 @@ describe('relay diagnostics', () => {
     }
     await b.send(transferDatagram(tag, 1, 1, 80), udp);
     await a.next();
-    return { yoda, obiwan, transferId, close: () => Promise.all([a.close(), b.close()]) };
+    return {
+      yoda,
+      obiwan,
+      transferId,
+      tag,
+      a,
+      b,
+      close: () => Promise.all([a.close(), b.close()]),
+    };
   }
 
   const closedLines = () => lines.filter((l) => l.message === 'relay closed');
@@ -60,15 +68,17 @@ describe('relay diagnostics', () => {
 
   it('closes an allocation idle for 30 s, not one that is still busy', async () => {
     const t = await relayedWithTraffic();
-    h.t.clock.advance(RELAY_IDLE_MS - 1000);
-    // Re-armed for the rest of the idle time, not closed.
-    expect(h.t.timers.fire(RELAY_IDLE_MS)).toBe(1);
+    expect(h.t.clock.advance(RELAY_IDLE_MS - 1000)).toBe(0);
+    // A datagram 1 s before the time-out: the timer re-arms for the rest of the idle time.
+    await t.a.send(transferDatagram(t.tag, 0, 4, 480), h.t.server.udpPort!);
+    await t.b.next();
+    expect(h.t.clock.advance(1000)).toBe(1);
     expect(closedLines()).toHaveLength(0);
-    h.t.clock.advance(1000);
-    expect(h.t.timers.fire(1000)).toBe(1);
-    expect(closedLines()[0]?.meta).toMatchObject({ reason: 'no datagram for 30 s', datagrams: 4 });
+    expect(h.t.clock.advance(RELAY_IDLE_MS - 1001)).toBe(0);
+    expect(h.t.clock.advance(1)).toBe(1);
+    expect(closedLines()[0]?.meta).toMatchObject({ reason: 'no datagram for 30 s', datagrams: 5 });
     expect(h.t.server.relayCounts(t.transferId)).toBeUndefined();
-    expect(h.t.timers.pending).toBe(0);
+    expect(h.t.clock.pending).toBe(0);
     await t.close();
   });
 });

@@ -123,13 +123,13 @@ describe('server start-up and shutdown', () => {
       });
       const ended = offer.catch(() => 'closed');
       await obiwan.push('transfer-offer');
-      expect(t.timers.pending).toBe(1);
+      expect(t.clock.pending).toBe(1);
       await t.server.close();
       expect(yoda.pushes('bye')).toEqual([{ type: 'bye', reason: 'server shutting down' }]);
       await yoda.closed;
       await obiwan.closed;
       expect(await ended).toBe('closed');
-      expect(t.timers.pending).toBe(0);
+      expect(t.clock.pending).toBe(0);
       expect(await t.readLog('userlog.txt')).toBe('');
     } finally {
       await t.close();

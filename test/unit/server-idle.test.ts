@@ -1,17 +1,15 @@
 /** The idle watch: one timer for every session, sweeps that end exactly the sessions past their time. */
 import { describe, expect, it } from 'vitest';
 import { type IdleSession, IdleWatch } from '../../src/server/idle.js';
-import { TimerGroup } from '../../src/server/timers.js';
 import { ManualClock } from '../../src/util/clock.js';
-import { FakeTimers } from '../helpers/server-fixture.js';
+import { TimerGroup } from '../../src/util/timer-group.js';
 
 const MINUTE = 60_000;
 
 function setup() {
   const clock = new ManualClock(1_000_000);
-  const fake = new FakeTimers();
   const idled: IdleSession[] = [];
-  const watch = new IdleWatch(30 * MINUTE, clock, new TimerGroup(fake), (s) => idled.push(s));
+  const watch = new IdleWatch(30 * MINUTE, clock, new TimerGroup(clock), (s) => idled.push(s));
   const ended: string[] = [];
   const sessions = new Map<string, IdleSession>();
   /** The session named `name` (made once); ending it forgets it, as the server's does. */
@@ -29,49 +27,47 @@ function setup() {
     }
     return s;
   };
-  return { clock, fake, watch, ended, idled, session };
+  return { clock, watch, ended, idled, session };
 }
 
 describe('IdleWatch', () => {
   it('watches any number of sessions with one timer', () => {
-    const { fake, watch, session } = setup();
+    const { clock, watch, session } = setup();
     for (let i = 0; i < 1000; i++) watch.watch(session(`u${i}`));
     expect(watch.size).toBe(1000);
-    expect(fake.pending).toBe(1);
+    expect(clock.pending).toBe(1);
     for (let i = 0; i < 1000; i++) watch.forget(session(`u${i}`));
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('ends only the sessions idle for the whole time, then re-arms for the earliest left', () => {
-    const { clock, fake, watch, ended, idled, session } = setup();
+    const { clock, watch, ended, idled, session } = setup();
     watch.watch(session('a'));
     clock.advance(10 * MINUTE);
     watch.watch(session('b'));
     watch.watch(session('c'));
     clock.advance(15 * MINUTE);
     watch.touch(session('c'));
-    clock.advance(5 * MINUTE);
+    expect(clock.advance(5 * MINUTE - 1)).toBe(0);
+    expect(ended).toEqual([]);
     // a: 30 min idle; b: 20; c: 5.
-    expect(fake.fire(30 * MINUTE)).toBe(1);
+    expect(clock.advance(1)).toBe(1);
     expect(ended).toEqual(['a IDLE_TIMEOUT']);
     expect(idled).toEqual([session('a')]);
     // b's time is up in 10 minutes: the one timer is set for exactly then.
-    clock.advance(10 * MINUTE);
-    expect(fake.fire(10 * MINUTE)).toBe(1);
+    expect(clock.advance(10 * MINUTE)).toBe(1);
     expect(ended).toEqual(['a IDLE_TIMEOUT', 'b IDLE_TIMEOUT']);
-    expect(fake.pending).toBe(1);
-    clock.advance(15 * MINUTE);
-    expect(fake.fire(15 * MINUTE)).toBe(1);
+    expect(clock.pending).toBe(1);
+    expect(clock.advance(15 * MINUTE)).toBe(1);
     expect(ended.at(-1)).toBe('c IDLE_TIMEOUT');
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('does nothing with a time-out of 0', () => {
     const clock = new ManualClock();
-    const fake = new FakeTimers();
-    const watch = new IdleWatch(0, clock, new TimerGroup(fake), () => {});
+    const watch = new IdleWatch(0, clock, new TimerGroup(clock), () => {});
     watch.watch({ shutdown: () => {} });
     expect(watch.size).toBe(0);
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });

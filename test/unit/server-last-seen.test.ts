@@ -1,9 +1,9 @@
 /** Last-seen times: kept in memory at once, written to the store in one batch per interval. */
 import { describe, expect, it } from 'vitest';
 import { LastSeenWriter } from '../../src/server/last-seen.js';
-import { TimerGroup } from '../../src/server/timers.js';
+import { ManualClock } from '../../src/util/clock.js';
 import type { Logger } from '../../src/util/logger.js';
-import { FakeTimers } from '../helpers/server-fixture.js';
+import { TimerGroup } from '../../src/util/timer-group.js';
 
 function setup(flushMs = 1000, fail = false) {
   const written: Array<[string, number]> = [];
@@ -20,15 +20,15 @@ function setup(flushMs = 1000, fail = false) {
     warn: () => {},
     error: (message, meta) => errors.push(`${message} ${JSON.stringify(meta)}`),
   };
-  const fake = new FakeTimers();
+  const clock = new ManualClock();
   const times = new Map<string, number>();
-  const writer = new LastSeenWriter(times, store, new TimerGroup(fake), logger, flushMs);
-  return { written, errors, fake, times, writer };
+  const writer = new LastSeenWriter(times, store, new TimerGroup(clock), logger, flushMs);
+  return { written, errors, clock, times, writer };
 }
 
 describe('LastSeenWriter', () => {
   it('updates memory at once and writes each user once per interval, with the newest time', async () => {
-    const { written, fake, times, writer } = setup();
+    const { written, clock, times, writer } = setup();
     writer.record('Yoda', 1);
     writer.record('obiwan', 2);
     writer.record('Yoda', 3);
@@ -39,32 +39,33 @@ describe('LastSeenWriter', () => {
       ]),
     );
     expect(written).toEqual([]);
-    expect(fake.pending).toBe(1);
-    expect(fake.fire(1000)).toBe(1);
+    expect(clock.pending).toBe(1);
+    expect(clock.advance(999)).toBe(0);
+    expect(clock.advance(1)).toBe(1);
     await new Promise((r) => setImmediate(r));
     expect(written).toEqual([
       ['Yoda', 3],
       ['obiwan', 2],
     ]);
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('writes what is pending on flush (server close) and leaves no timer', async () => {
-    const { written, fake, writer } = setup();
+    const { written, clock, writer } = setup();
     writer.record('Hans', 7);
     await writer.flush();
     expect(written).toEqual([['Hans', 7]]);
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
     await writer.flush();
     expect(written).toHaveLength(1);
   });
 
   it('writes at once with an interval of 0', async () => {
-    const { written, fake, writer } = setup(0);
+    const { written, clock, writer } = setup(0);
     writer.record('vader', 9);
     await new Promise((r) => setImmediate(r));
     expect(written).toEqual([['vader', 9]]);
-    expect(fake.pending).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('logs a failed write and does not reject', async () => {

@@ -17,8 +17,11 @@ function world(online: string[]) {
     sessions.set(username, session);
     presence.add({ username, address: '127.0.0.1', udpPort: 6000, since: 0 }, session);
   });
-  const groups = new Groups();
-  const blocks = new Blocks();
+  const groups = new Groups(
+    { createGroup: async () => {}, setMember: async () => {}, removeMember: async () => {} },
+    async () => log,
+  );
+  const blocks = new Blocks({ setBlocked: async () => {} });
   const ctx = { presence, groups, blocks } as unknown as ServerContext;
   const watchers = (user: string) =>
     [...presenceWatchers(ctx, user)].map((s) => online[(s as { id: number }).id]).sort();
@@ -31,18 +34,18 @@ describe('presenceWatchers', () => {
     expect(watchers('Yoda')).toEqual([]);
   });
 
-  it('is the online peers of groups up to MAX_PRESENCE_GROUP members and direct partners, minus the blocked', () => {
+  it('is the online peers of groups up to MAX_PRESENCE_GROUP members and direct partners, minus the blocked', async () => {
     const names = Array.from({ length: MAX_PRESENCE_GROUP + 1 }, (_, i) => `u${i}`);
     const { presence, groups, blocks, watchers } = world([...names, 'Yoda', 'obiwan', 'Hans']);
-    groups.add('council', 'Yoda', ['obiwan', 'offline1'], log);
+    await groups.create('council', 'Yoda', ['obiwan', 'offline1'], 0);
     // Everyone online is in this one: too big to make contacts.
-    groups.add('everyone', 'Yoda', [...names.slice(0, MAX_PRESENCE_GROUP - 1), 'Hans'], log);
+    await groups.create('everyone', 'Yoda', [...names.slice(0, MAX_PRESENCE_GROUP - 1), 'Hans'], 0);
     expect(groups.get('everyone')!.members.size).toBe(MAX_PRESENCE_GROUP + 1);
     expect(watchers('Yoda')).toEqual(['obiwan']);
     presence.talked('Hans', 'Yoda');
     expect(watchers('Yoda')).toEqual(['Hans', 'obiwan']);
     expect(watchers('Hans')).toEqual(['Yoda']);
-    blocks.set('Yoda', 'Hans', true);
+    await blocks.set('Yoda', 'Hans', true);
     expect(watchers('Yoda')).toEqual(['obiwan']);
     // One member fewer and the group counts again.
     groups.get('everyone')!.members.delete('Hans');

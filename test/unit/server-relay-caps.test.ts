@@ -4,11 +4,10 @@ import type { ClientSession } from '../../src/server/context.js';
 import { RelayCaps, TokenBucket } from '../../src/server/relay/caps.js';
 import { Relay } from '../../src/server/relay/relay.js';
 import { newUdpStats } from '../../src/server/relay/stats.js';
-import { TimerGroup } from '../../src/server/timers.js';
 import { transferTag } from '../../src/transfer/wire/crypto.js';
 import { ManualClock } from '../../src/util/clock.js';
 import { silentLogger } from '../../src/util/logger.js';
-import { FakeTimers } from '../helpers/server-fixture.js';
+import { TimerGroup } from '../../src/util/timer-group.js';
 import { transferDatagram } from '../helpers/udp-peer.js';
 
 describe('TokenBucket', () => {
@@ -49,7 +48,7 @@ describe('Relay caps', () => {
 
   it('drops and counts datagrams over the sending user cap until the clock refills it', () => {
     const clock = new ManualClock(0);
-    const timers = new TimerGroup(new FakeTimers());
+    const timers = new TimerGroup(clock);
     const stats = newUdpStats();
     const sent: Buffer[] = [];
     const relay = new Relay({

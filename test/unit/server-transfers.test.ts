@@ -3,9 +3,9 @@ import type { PushEvent } from '../../src/protocol/control.js';
 import type { ClientSession } from '../../src/server/context.js';
 import type { OnlineUser } from '../../src/server/presence.js';
 import type { ServerError } from '../../src/server/server-error.js';
-import { TimerGroup } from '../../src/server/timers.js';
 import { MAX_OPEN_PER_PRESENTER, TransferBroker } from '../../src/server/transfers.js';
-import { FakeTimers } from '../helpers/server-fixture.js';
+import { ManualClock } from '../../src/util/clock.js';
+import { TimerGroup } from '../../src/util/timer-group.js';
 
 /** A session that records its pushes. */
 function fakeSession(id: number, username: string, udpPort: number) {
@@ -34,14 +34,14 @@ const OFFER = {
 };
 
 function setup() {
-  const fake = new FakeTimers();
-  const timers = new TimerGroup(fake);
+  const clock = new ManualClock();
+  const timers = new TimerGroup(clock);
   let n = 0;
   const broker = new TransferBroker(timers, 1000, { newId: () => `t${++n}` });
   const yoda = fakeSession(1, 'Yoda', 6000);
   const obiwan = fakeSession(2, 'obiwan', 7000);
   const start = () => broker.offer(yoda.session, yoda.user, obiwan.session, obiwan.user, OFFER);
-  return { fake, timers, broker, yoda, obiwan, start };
+  return { clock, timers, broker, yoda, obiwan, start };
 }
 
 const answer = (transferId: string, accept: boolean) => ({
@@ -83,7 +83,7 @@ describe('TransferBroker', () => {
   });
 
   it('rejects on decline with the reason, and on time-out', async () => {
-    const { broker, obiwan, start, fake } = setup();
+    const { broker, obiwan, start, clock } = setup();
     const declined = start();
     broker.answer(obiwan.session, answer('t1', false));
     await expect(declined).rejects.toMatchObject({
@@ -91,7 +91,7 @@ describe('TransferBroker', () => {
       extra: { reason: 'no space' },
     });
     const ignored = start();
-    fake.fire(1000);
+    expect(clock.advance(1000)).toBe(1);
     const err = (await ignored.catch((e: ServerError) => e)) as ServerError;
     expect(err.code).toBe('TRANSFER_TIMEOUT');
     expect(obiwan.pushes.at(-1)).toEqual({
@@ -180,7 +180,7 @@ describe('TransferBroker, accepted transfers', () => {
     s.broker.answer(s.obiwan.session, answer('t1', false));
     await declined;
     const ignored = s.start().catch(() => 'timed out');
-    s.fake.fire(1000);
+    expect(s.clock.advance(1000)).toBe(1);
     await ignored;
     expect(s.broker.openCount).toBe(0);
   });
@@ -195,25 +195,5 @@ describe('TransferBroker, accepted transfers', () => {
     expect(told).not.toContain('t1');
     expect(told).toContain(`t${MAX_OPEN_PER_PRESENTER + 1}`);
     expect(told).toHaveLength(MAX_OPEN_PER_PRESENTER);
-  });
-});
-
-describe('TimerGroup', () => {
-  it('forgets fired timers and clears the rest on clearAll', () => {
-    const fake = new FakeTimers();
-    const group = new TimerGroup(fake);
-    let fired = 0;
-    group.set(() => fired++, 10);
-    const b = group.set(() => fired++, 20);
-    group.set(() => fired++, 30);
-    fake.fire(10);
-    expect(fired).toBe(1);
-    expect(group.size).toBe(2);
-    group.clear(b);
-    group.clear(b);
-    expect(fake.pending).toBe(1);
-    group.clearAll();
-    expect(fake.pending).toBe(0);
-    expect(group.size).toBe(0);
   });
 });

@@ -6,31 +6,9 @@ import {
   type LinkState,
   Reconnector,
   type ReconnectTarget,
-  type TimerApi,
 } from '../../src/client/reconnect.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-
-/** Timers a test fires by hand. */
-class HandTimers implements TimerApi {
-  readonly pending = new Map<number, { fn: () => void; ms: number }>();
-  private next = 1;
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.pending.set(this.next, { fn, ms });
-    return this.next++;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  fireAll(): number[] {
-    const delays: number[] = [];
-    for (const [id, t] of [...this.pending]) {
-      this.pending.delete(id);
-      delays.push(t.ms);
-      t.fn();
-    }
-    return delays;
-  }
-}
+import { ManualClock } from '../../src/util/clock.js';
 
 class FakeClient extends EventEmitter implements ReconnectTarget {
   closing = false;
@@ -48,11 +26,16 @@ const refused = () => new ConnectionError('refused', 'ECONNREFUSED');
 
 function setup() {
   const client = new FakeClient();
-  const timers = new HandTimers();
+  const clock = new ManualClock();
   const states: LinkState[] = [];
-  const r = new Reconnector(client, { timers, random: () => 1 });
+  const r = new Reconnector(client, { clock, random: () => 1 });
   r.on('state', (s) => states.push(s));
-  return { client, timers, states, r };
+  /** The delay the reconnector announced last. */
+  const waited = (): number => {
+    const last = states.at(-1);
+    return last?.state === 'waiting' ? last.delayMs : -1;
+  };
+  return { client, clock, states, r, waited };
 }
 
 describe('backoffDelay', () => {
@@ -69,45 +52,54 @@ describe('backoffDelay', () => {
 
 describe('Reconnector', () => {
   it('ignores an expected disconnect (logout)', () => {
-    const { client, timers, states } = setup();
+    const { client, clock, states } = setup();
     client.emit('disconnected', { expected: true });
-    expect(timers.pending.size).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(states).toEqual([]);
   });
 
   it('retries with growing delays until signed in, then reports online', async () => {
-    const { client, timers, states } = setup();
+    const { client, clock, states, waited } = setup();
     client.outcomes = [refused(), refused(), null];
     client.emit('disconnected', { expected: false });
     const delays: number[] = [];
-    while (timers.pending.size > 0) {
-      delays.push(...timers.fireAll());
+    while (clock.pending > 0) {
+      const delay = waited();
+      delays.push(delay);
+      // Not a millisecond early.
+      expect(clock.advance(delay - 1)).toBe(0);
+      expect(clock.advance(1)).toBe(1);
       await flush();
     }
     expect(delays).toEqual([500, 1000, 2000]);
+    expect(clock.now()).toBe(3500);
     expect(client.attempts).toBe(3);
     expect(states.at(-1)).toEqual({ state: 'online' });
     expect(states.filter((s) => s.state === 'waiting')).toHaveLength(3);
   });
 
   it('waits at least as long as a lock-out says', async () => {
-    const { client, timers } = setup();
+    const { client, clock, waited } = setup();
     client.outcomes = [new ReplyError(ErrorCode.AccountLocked, 'blocked', 7000)];
     client.emit('disconnected', { expected: false });
-    timers.fireAll();
+    clock.advance(500);
     await flush();
-    expect([...timers.pending.values()][0]!.ms).toBe(7000);
+    expect(waited()).toBe(7000);
+    expect(clock.advance(6999)).toBe(0);
+    expect(clock.advance(1)).toBe(1);
+    await flush();
+    expect(client.attempts).toBe(2);
   });
 
   it('gives up when the credentials are refused', async () => {
-    const { client, timers, states } = setup();
+    const { client, clock, states } = setup();
     client.outcomes = [
       new ReplyError(ErrorCode.InvalidPassword, 'Invalid Password. Please try again'),
     ];
     client.emit('disconnected', { expected: false });
-    timers.fireAll();
+    clock.advance(500);
     await flush();
-    expect(timers.pending.size).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(states.at(-1)).toEqual({
       state: 'gave-up',
       reason: 'Invalid Password. Please try again',
@@ -115,12 +107,12 @@ describe('Reconnector', () => {
   });
 
   it('tries again at once on retryNow after a refusal', async () => {
-    const { client, timers, states, r } = setup();
+    const { client, clock, states, r } = setup();
     client.outcomes = [
       new ReplyError(ErrorCode.InvalidPassword, 'Invalid Password. Please try again'),
     ];
     client.emit('disconnected', { expected: false });
-    timers.fireAll();
+    clock.advance(500);
     await flush();
     expect(states.at(-1)?.state).toBe('gave-up');
     r.retryNow();
@@ -130,7 +122,7 @@ describe('Reconnector', () => {
   });
 
   it('retryNow skips the wait; stop clears the timer and stops listening', async () => {
-    const { client, timers, r } = setup();
+    const { client, clock, r } = setup();
     client.emit('disconnected', { expected: false });
     expect(r.pending).toBe(true);
     r.retryNow();
@@ -140,8 +132,8 @@ describe('Reconnector', () => {
     client.emit('disconnected', { expected: false });
     r.stop();
     expect(r.pending).toBe(false);
-    expect(timers.pending.size).toBe(0);
+    expect(clock.pending).toBe(0);
     client.emit('disconnected', { expected: false });
-    expect(timers.pending.size).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });

@@ -19,8 +19,7 @@ export const block: Handler<'block'> = async (ctx, session, req) => {
   if (ctx.blocks.has(me.username, user)) {
     throw new ServerError(ErrorCode.AlreadyBlocked, `You have already blocked ${user}.`);
   }
-  await ctx.store.setBlocked(me.username, user, true);
-  ctx.blocks.set(me.username, user, true);
+  await ctx.blocks.set(me.username, user, true);
   ctx.console(`${me.username} blocked ${user}`);
   return { user };
 };
@@ -32,8 +31,7 @@ export const unblock: Handler<'unblock'> = async (ctx, session, req) => {
   if (!ctx.blocks.has(me.username, user)) {
     throw new ServerError(ErrorCode.NotBlocked, `${user} is not blocked.`);
   }
-  await ctx.store.setBlocked(me.username, user, false);
-  ctx.blocks.set(me.username, user, false);
+  await ctx.blocks.set(me.username, user, false);
   ctx.console(`${me.username} unblocked ${user}`);
   return { user };
 };

@@ -1,11 +1,14 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { GROUP_NAME, MAX_GROUP_NAME } from '../groups.js';
-import { createGroupLog } from '../logs/group-log.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, echo, type Handler, unknownUserText } from './types.js';
 
 const USAGE = 'Usage: /creategroup GROUPNAME USERNAME [USERNAME ...]';
 const NEED_MEMBERS_TEXT = 'Please enter at least one more active users.';
+
+function existsText(group: string): string {
+  return `Failed to create the group chat ${group}: group name exists!`;
+}
 
 function listText(users: readonly string[], one: string, many: string): string {
   return users.length === 1 ? `${users[0]} ${one}` : `${users.join(', ')} ${many}`;
@@ -31,12 +34,7 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
       `Group name must be at most ${MAX_GROUP_NAME} letters and digits: ${echo(group)}`,
     );
   }
-  if (ctx.groups.has(group)) {
-    throw new ServerError(
-      ErrorCode.GroupExists,
-      `Failed to create the group chat ${group}: group name exists!`,
-    );
-  }
+  if (ctx.groups.has(group)) throw new ServerError(ErrorCode.GroupExists, existsText(group));
   // Duplicates and the creator listed again are ignored, keeping the order given.
   const invited = [...new Set(req.members)].filter((u) => u !== me.username);
   const unknown = invited.filter((u) => !ctx.auth.exists(u));
@@ -63,30 +61,9 @@ export const creategroup: Handler<'creategroup'> = async (ctx, session, req) => 
     });
   }
   if (invited.length === 0) throw new ServerError(ErrorCode.NeedMembers, NEED_MEMBERS_TEXT);
-  if (!ctx.groups.reserve(group)) {
-    throw new ServerError(
-      ErrorCode.GroupExists,
-      `Failed to create the group chat ${group}: group name exists!`,
-    );
+  if (!(await ctx.groups.create(group, me.username, invited, ctx.clock.now()))) {
+    throw new ServerError(ErrorCode.GroupExists, existsText(group));
   }
-  let log: Awaited<ReturnType<typeof createGroupLog>>;
-  try {
-    // Durable first: "created" is only said once the group survives a crash.
-    await ctx.store.createGroup({
-      name: group,
-      creator: me.username,
-      createdAt: ctx.clock.now(),
-      members: [
-        { username: me.username, state: 'joined', invitedBy: null },
-        ...invited.map((u) => ({ username: u, state: 'invited' as const, invitedBy: me.username })),
-      ],
-    });
-    log = await createGroupLog(ctx.logDir, group);
-  } catch (err) {
-    ctx.groups.release(group);
-    throw err;
-  }
-  ctx.groups.add(group, me.username, invited, log);
   const members = [me.username, ...invited];
   for (const user of invited) {
     ctx.presence.session(user)?.push({ type: 'group-invite', group, from: me.username, members });

@@ -31,9 +31,7 @@ export const invite: Handler<'invite'> = async (ctx, session, req) => {
     const what = theirs === 'joined' ? 'is already in' : 'is already invited to';
     throw new ServerError(ErrorCode.AlreadyMember, `${user} ${what} group chat ${group}.`);
   }
-  await ctx.store.setMember(group, { username: user, state: 'invited', invitedBy: me.username });
-  found.members.set(user, 'invited');
-  found.invitedBy.set(user, me.username);
+  await ctx.groups.invite(found, user, me.username);
   announceMembership(ctx, group, user, 'invited');
   await pushOrQueue(ctx, user, {
     type: 'group-invite',

@@ -18,12 +18,7 @@ export const joingroup: Handler<'joingroup'> = async (ctx, session, req) => {
   if (state === 'joined') {
     throw new ServerError(ErrorCode.AlreadyJoined, `You have already joined Groupchat ${group}`);
   }
-  await ctx.store.setMember(group, {
-    username: me.username,
-    state: 'joined',
-    invitedBy: found.invitedBy.get(me.username) ?? null,
-  });
-  found.members.set(me.username, 'joined');
+  await ctx.groups.join(found, me.username);
   announceMembership(ctx, group, me.username, 'joined');
   ctx.console(`${me.username} joined group chat ${group}`);
   return { group };

@@ -14,9 +14,7 @@ export const leavegroup: Handler<'leavegroup'> = async (ctx, session, req) => {
   if (!found.members.has(me.username)) {
     throw new ServerError(ErrorCode.NotMember, 'You are not in this group chat.');
   }
-  await ctx.store.removeMember(group, me.username);
-  found.members.delete(me.username);
-  found.invitedBy.delete(me.username);
+  await ctx.groups.leave(found, me.username);
   announceMembership(ctx, group, me.username, 'left');
   ctx.console(`${me.username} left group chat ${group}`);
   return { group };

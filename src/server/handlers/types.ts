@@ -27,4 +27,3 @@ export function currentUser(session: ClientSession): OnlineUser {
 export const echo = (name: string): string => escapeLogText(name.slice(0, 80));
 
 export const unknownUserText = (user: string): string => `User ${echo(user)} does not exist.`;
-export const offlineUserText = (user: string): string => `${user} is offline.`;

@@ -6,7 +6,7 @@
  */
 import { open, truncate } from 'node:fs/promises';
 import { readLogTail } from '../../store/log-tail.js';
-import { formatMessageLine, NumberedLog } from './message-log.js';
+import { NumberedLog } from './message-log.js';
 
 /** One numbered row as the log prints it. */
 export interface LogRow {
@@ -69,7 +69,3 @@ async function cutTornLine(
   const known = await rowsAfter(tornNumber - 1);
   if (known[0]?.n === tornNumber) await truncate(file, cutAt);
 }
-
-/** The exact text a row becomes in the file (tests compare against it). */
-export const formatLogRow = (row: LogRow): string =>
-  formatMessageLine(row.n, row.ts, row.name, row.text);

@@ -4,7 +4,7 @@
  * transfer engine reads the loss and its congestion control backs off, so the relay holds no
  * buffer that could grow.
  */
-import type { Clock } from '../../util/clock.js';
+import type { TimeSource } from '../../util/clock.js';
 
 /** How many seconds of the rate a bucket holds: room for a paced burst, not a flood. */
 export const BURST_SECONDS = 0.25;
@@ -19,7 +19,7 @@ export class TokenBucket {
 
   constructor(
     private readonly ratePerSec: number,
-    private readonly clock: Clock,
+    private readonly clock: TimeSource,
   ) {
     this.capacity = Math.max(MIN_BURST_BYTES, ratePerSec * BURST_SECONDS);
     this.tokens = this.capacity;
@@ -75,7 +75,7 @@ export class RelayCaps {
 
   constructor(
     private readonly options: RelayCapOptions,
-    private readonly clock: Clock,
+    private readonly clock: TimeSource,
   ) {
     this.total = new TokenBucket(options.totalBytesPerSec, clock);
   }

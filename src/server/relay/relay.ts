@@ -8,10 +8,10 @@
 import type { Mapped, Role } from '../../transfer/path/packet.js';
 import { transferTag } from '../../transfer/wire/crypto.js';
 import { HEADER_BYTES, TAG_BYTES } from '../../transfer/wire/datagram.js';
-import type { Clock } from '../../util/clock.js';
+import type { TimerHandle, TimeSource } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
+import type { TimerGroup } from '../../util/timer-group.js';
 import type { ClientSession } from '../client-session.js';
-import type { TimerGroup, TimerHandle } from '../timers.js';
 import type { DatagramOut } from './binding.js';
 import type { RelayCaps } from './caps.js';
 import type { UdpStats } from './stats.js';
@@ -48,11 +48,11 @@ interface Allocation extends RelayCounts {
   /** Indexed by Role: 0 presenter, 1 audience. */
   readonly sides: readonly [Side, Side];
   lastActive: number;
-  timer: TimerHandle;
+  timer: TimerHandle | null;
 }
 
 export interface RelayOptions {
-  readonly clock: Clock;
+  readonly clock: TimeSource;
   readonly timers: TimerGroup;
   readonly logger: Logger;
   readonly caps: RelayCaps;
@@ -90,7 +90,7 @@ export class Relay {
       lastActive: this.o.clock.now(),
       timer: null,
     };
-    allocation.timer = this.o.timers.set(() => this.checkIdle(key), this.idleMs);
+    allocation.timer = this.o.timers.setTimeout(() => this.checkIdle(key), this.idleMs);
     this.byTag.set(key, allocation);
     this.byId.set(transfer.id, key);
     return true;
@@ -220,6 +220,6 @@ export class Relay {
       this.closeKey(key, `no datagram for ${Math.round(this.idleMs / 1000)} s`);
       return;
     }
-    allocation.timer = this.o.timers.set(() => this.checkIdle(key), this.idleMs - idle);
+    allocation.timer = this.o.timers.setTimeout(() => this.checkIdle(key), this.idleMs - idle);
   }
 }

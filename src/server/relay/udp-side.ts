@@ -7,10 +7,10 @@
 import type { UdpGrant } from '../../protocol/control.js';
 import { encodePath, type Mapped, PATH_MAGIC, PathType } from '../../transfer/path/packet.js';
 import { MAGIC as TRANSFER_MAGIC } from '../../transfer/wire/datagram.js';
-import type { Clock } from '../../util/clock.js';
+import type { TimeSource } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
+import type { TimerGroup } from '../../util/timer-group.js';
 import type { ClientSession } from '../client-session.js';
-import type { TimerGroup } from '../timers.js';
 import { answerBind, type DatagramOut, UdpSessions } from './binding.js';
 import { type RelayCapOptions, RelayCaps } from './caps.js';
 import { Relay, type RelayedTransfer } from './relay.js';
@@ -21,7 +21,7 @@ export interface UdpSideOptions {
   /** Relay transfers that find no direct path (`--no-relay` turns it off). */
   readonly relay: boolean;
   readonly caps: RelayCapOptions;
-  readonly clock: Clock;
+  readonly clock: TimeSource;
   readonly timers: TimerGroup;
   readonly logger: Logger;
 }

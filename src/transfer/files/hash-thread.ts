@@ -136,6 +136,13 @@ class HashHelper {
   }
 }
 
+/**
+ * The process's one helper thread and the ids of its hashes. Module-level on purpose: one thread
+ * shared by every engine in the process is the point (a thread per engine would compete for
+ * the same two cores). Safe: it holds no caller's state beyond a reception's own sink (keyed
+ * by an id unique in the process), it is unref'd while idle, and a failed or stopped helper is
+ * replaced at the next use (stopHashHelper() is how tests reset it).
+ */
 let helper: HashHelper | null = null;
 let nextId = 1;
 

@@ -3,7 +3,8 @@
  * the server (BIND, ALLOC) matched by transaction id and retried, and probes routed to the
  * punch of their transfer by its tag. Nothing unauthenticated is answered.
  */
-
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import { TimerGroup } from '../../util/timer-group.js';
 import type { Peer } from '../net/udp-socket.js';
 import type { PathChannel } from '../types.js';
 import { decodePath, encodePath, newTxn, type PathPacket, PathType, peekPath } from './packet.js';
@@ -30,9 +31,17 @@ export class PathPort {
   private readonly probes = new Map<string, ProbeHandler>();
   /** Path packets dropped: garbage, unknown transaction or tag, bad MAC. */
   readonly stats = { dropped: 0, answers: 0 };
+  /** Retries and give-ups of pending requests; each request clears its own when it settles. */
+  private readonly timers: TimerGroup;
 
   constructor(private readonly channel: PathChannel) {
+    this.timers = new TimerGroup(channel.clock);
     channel.onPacket((packet, from) => this.dispatch(packet, from));
+  }
+
+  /** The engine's clock, which punches on this port run on too. */
+  get clock(): Clock {
+    return this.channel.clock;
   }
 
   get ipv6(): boolean {
@@ -57,17 +66,17 @@ export class PathPort {
     const id = txn.toString('hex');
     const bytes = encodePath(build(txn), key);
     return new Promise((resolve) => {
-      const timers: NodeJS.Timeout[] = [];
+      const timers: TimerHandle[] = [];
       const finish = (result: { packet: PathPacket; from: Peer } | null): void => {
         if (!this.waiting.delete(id)) return;
-        for (const t of timers) clearTimeout(t);
+        for (const t of timers) this.timers.clear(t);
         resolve(result);
       };
       this.waiting.set(id, { key, answer, resolve: finish });
       for (const at of REQUEST_SCHEDULE_MS) {
-        timers.push(setTimeout(() => this.send(bytes, to), at));
+        timers.push(this.timers.setTimeout(() => this.send(bytes, to), at));
       }
-      timers.push(setTimeout(() => finish(null), REQUEST_TIMEOUT_MS));
+      timers.push(this.timers.setTimeout(() => finish(null), REQUEST_TIMEOUT_MS));
     });
   }
 
@@ -83,6 +92,11 @@ export class PathPort {
   /** Pending requests and registered punches (a test asserts none is left). */
   get size(): number {
     return this.waiting.size + this.probes.size;
+  }
+
+  /** Timers of pending requests (a test asserts none is left). */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   private dispatch(packet: Buffer, from: Peer): boolean {

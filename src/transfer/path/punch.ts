@@ -6,6 +6,8 @@
  * address a nomination came from. Afterwards keep-alives hold both NAT mappings open.
  */
 import type { Candidate } from '../../protocol/control.js';
+import type { TimerHandle } from '../../util/clock.js';
+import { TimerGroup } from '../../util/timer-group.js';
 import type { Peer } from '../net/udp-socket.js';
 import { plainAddress } from './candidates.js';
 import { decodePath, encodePath, newTxn, PathFlag, PathType, type Role } from './packet.js';
@@ -52,20 +54,23 @@ export class Punch {
   readonly stats = { probes: 0, answers: 0, bad: 0, keepalives: 0 };
   private readonly targets = new Map<string, Peer>();
   private readonly hosts = new Set<string>();
-  private readonly started = performance.now();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly started: number;
+  /** Probe rounds, the deadline and keep-alives, on the port's clock; close() clears them. */
+  private readonly timers: TimerGroup;
   private readonly unregister: () => void;
   private settle!: (result: PunchResult | null) => void;
   private chosen: Peer | null = null;
   private nominating: Peer | null = null;
   private done = false;
   private rounds = 0;
-  private keepalive: NodeJS.Timeout | null = null;
+  private keepalive: TimerHandle | null = null;
 
   constructor(
     private readonly port: PathPort,
     private readonly options: PunchOptions,
   ) {
+    this.timers = new TimerGroup(port.clock);
+    this.started = this.timers.now();
     this.result = new Promise((resolve) => {
       this.settle = resolve;
     });
@@ -87,7 +92,7 @@ export class Punch {
   /** Stops probing (a relay was chosen or the transfer ended); keeps nothing running. */
   close(): void {
     this.finish(null);
-    if (this.keepalive) clearInterval(this.keepalive);
+    this.timers.clearAll();
     this.keepalive = null;
     this.unregister();
   }
@@ -96,19 +101,21 @@ export class Punch {
   keepAlive(): void {
     if (!this.chosen || this.keepalive) return;
     const to = this.chosen;
-    this.keepalive = setInterval(() => {
-      this.stats.keepalives++;
-      this.probe(to, PathFlag.KeepAlive);
-    }, this.options.keepAliveMs ?? KEEPALIVE_MS);
-    this.keepalive.unref();
+    this.keepalive = this.timers
+      .setInterval(() => {
+        this.stats.keepalives++;
+        this.probe(to, PathFlag.KeepAlive);
+      }, this.options.keepAliveMs ?? KEEPALIVE_MS)
+      .unref();
+  }
+
+  /** Timers still running: probe rounds and the deadline until settled, then the keep-alive. */
+  get pendingTimers(): number {
+    return this.timers.size;
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
+    this.timers.setTimeout(fn, ms);
   }
 
   private round(): void {
@@ -190,7 +197,7 @@ export class Punch {
     this.options.onNominated?.(peer);
     this.finish({
       peer,
-      elapsedMs: performance.now() - this.started,
+      elapsedMs: this.timers.now() - this.started,
       remoteIsHost: this.hosts.has(keyOf(peer)),
     });
   }
@@ -198,8 +205,8 @@ export class Punch {
   private finish(result: PunchResult | null): void {
     if (this.done) return;
     this.done = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    // The keep-alive starts after this, so clearing everything stops only the search.
+    this.timers.clearAll();
     this.settle(result);
   }
 }

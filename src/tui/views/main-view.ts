@@ -106,7 +106,7 @@ export class MainView {
     for (let i = layout.separators.length; i < this.seps.length; i++) this.seps[i]!.hide();
 
     place(this.messages, layout.messages);
-    const view = this.viewedConversation(state, active);
+    const view = this.viewedConversation(state, active, now);
     const all = messageRows(view, { width: layout.messages.width });
     // While scrolled up, new rows arriving below must not move what the user is reading.
     const before = this.totals.get(active.id) ?? all.length;
@@ -195,13 +195,13 @@ export class MainView {
   }
 
   /** The active conversation, or only its matching lines while a search is on. */
-  private viewedConversation(state: ChatState, active: Conversation): Conversation {
+  private viewedConversation(state: ChatState, active: Conversation, now: number): Conversation {
     const search = state.search;
     if (!search || search.convId !== active.id) return active;
     const hits = searchLines(active, search.query);
     const lines: ChatLine[] = hits.map((i) => ({ ...active.lines[i]!, highlight: true }));
     lines.push({
-      ts: Date.now(),
+      ts: now,
       kind: 'info',
       text: `search "${search.query}": ${hits.length} line(s) — Esc or /search ends it`,
     });
