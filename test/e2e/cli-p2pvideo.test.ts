@@ -126,6 +126,9 @@ describe('/p2pvideo', () => {
     const from = obiwan.stdout.length;
     hans.line('/p2pvideo obiwan huge.mp4');
     await obiwan.waitFor('Receiving huge.mp4 from Hans', { from, timeoutMs: 60_000 });
+    // Mid-transfer: the path is chosen and data flows (killed before that, the offer itself
+    // is cancelled: "... failed: transfer cancelled: Hans is offline").
+    await obiwan.waitFor(/Path from Hans: direct/, { from, timeoutMs: 60_000 });
     hans.kill('SIGKILL');
     // The server tells the audience at once; its bytes stay for a resume, under a hidden name.
     await obiwan.waitFor(
