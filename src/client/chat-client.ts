@@ -3,8 +3,8 @@
  * incoming pushes and transfers, all as typed events. It prints nothing.
  */
 import { EventEmitter } from 'node:events';
-import type { PushEvent } from '../protocol/control.js';
-import { ErrorCode } from '../protocol/errors.js';
+import type { PushEvent, UdpGrant } from '../protocol/control.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import type { TransferEngine } from '../transfer/types.js';
 import type { Logger } from '../util/logger.js';
 import type { CommandContext, LoggedOut } from './commands/command.js';
@@ -53,6 +53,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private username: string | null = null;
   /** Kept in memory only, so a reconnect can sign in again without asking. */
   private credentials: { username: string; password: string } | null = null;
+  /**
+   * The server's resume ticket from the last sign-in: reconnect() tries it before the
+   * password (no scrypt on the server). Kept in memory only, never written to disk.
+   */
+  private ticket: string | null = null;
   private loggingOut = false;
   readonly transfers: TransferManager;
 
@@ -120,7 +125,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       udpPort: this.options.engine.port,
     });
     this.transfers.setServer(reply.udp, this.connection.remoteAddress);
-    this.signedIn(reply.username, password);
+    this.signedIn(reply.username, password, reply.ticket);
   }
 
   /**
@@ -135,12 +140,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       udpPort: this.options.engine.port,
     });
     this.transfers.setServer(reply.udp, this.connection.remoteAddress);
-    this.signedIn(reply.username, password);
+    this.signedIn(reply.username, password, reply.ticket);
   }
 
-  private signedIn(username: string, password: string): void {
+  private signedIn(username: string, password: string, ticket: string | undefined): void {
     this.username = username;
     this.credentials = { username, password };
+    this.ticket = ticket ?? null;
     this.transfers.setUser(username);
     this.fetchInbox();
   }
@@ -168,22 +174,20 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   }
 
   /**
-   * Opens a new connection and signs in again with the credentials held in memory. On
+   * Opens a new connection and signs in again: with the resume ticket held in memory when
+   * there is one, falling back to the password when the server refuses the ticket. On
    * failure the new connection is dropped and the error (ConnectionError or ProtocolError)
    * is thrown; the caller decides whether to try again.
    */
   async reconnect(): Promise<void> {
     if (this.credentials === null) throw new Error('reconnect() needs a logged-in client');
     if (this.loggingOut) throw new Error('the client is closing');
-    const { host, port, logger, engine } = this.options;
-    const connection = await Connection.open(host, port, logger, this.options.security);
+    const { host, port, logger, security } = this.options;
+    let connection = await Connection.open(host, port, logger, security);
     try {
-      const reply = await connection.request({
-        type: 'login',
-        username: this.credentials.username,
-        password: this.credentials.password,
-        udpPort: engine.port,
-      });
+      const reply = await this.signInAgain(connection);
+      // A refused ticket may have closed the link (address limits): the login used another.
+      connection = reply.connection;
       this.transfers.setServer(reply.udp, connection.remoteAddress);
     } catch (err) {
       connection.close();
@@ -196,6 +200,43 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     this.connection = connection;
     this.attach(connection);
     this.fetchInbox();
+  }
+
+  /** resume with the ticket, else (none, or refused) login with the password. */
+  private async signInAgain(
+    connection: Connection,
+  ): Promise<{ connection: Connection; udp: UdpGrant | undefined }> {
+    const credentials = this.credentials as { username: string; password: string };
+    const udpPort = this.options.engine.port;
+    if (this.ticket !== null) {
+      try {
+        const reply = await connection.request({ type: 'resume', ticket: this.ticket, udpPort });
+        if (reply.ticket !== undefined) this.ticket = reply.ticket;
+        return { connection, udp: reply.udp };
+      } catch (err) {
+        if (!(err instanceof ProtocolError) || err.code !== ErrorCode.TicketRefused) throw err;
+        this.ticket = null;
+        this.options.logger.debug('resume ticket refused; signing in with the password');
+      }
+    }
+    let link = connection;
+    if (!link.isOpen) {
+      const { host, port, logger, security } = this.options;
+      link = await Connection.open(host, port, logger, security);
+    }
+    try {
+      const reply = await link.request({
+        type: 'login',
+        username: credentials.username,
+        password: credentials.password,
+        udpPort,
+      });
+      this.ticket = reply.ticket ?? null;
+      return { connection: link, udp: reply.udp };
+    } catch (err) {
+      if (link !== connection) link.close();
+      throw err;
+    }
   }
 
   /** Runs one parsed command. Errors (ProtocolError, TransferStartError) carry user-facing text. */
@@ -216,6 +257,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   async logout(): Promise<LoggedOut> {
     const username = this.username ?? '';
     this.loggingOut = true;
+    this.ticket = null;
     this.transfers.cancelAll('logged out');
     try {
       await this.connection.request({ type: 'logout' });
@@ -229,6 +271,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** Closes everything without a logout request (the server treats the drop as a logout). */
   async close(): Promise<void> {
     this.loggingOut = true;
+    this.ticket = null;
     this.transfers.cancelAll('client closed');
     this.connection.close();
     await this.options.engine.close();

@@ -102,7 +102,10 @@ export interface GroupMember {
 /** Reply data for each request type. */
 export interface ReplyData {
   /** `udp`: absent when the server has no UDP side (then transfers use `peer` only). */
-  login: { username: string; udp?: UdpGrant };
+  /** `ticket`: signs in again without the password (`resume`); absent from older servers. */
+  login: { username: string; udp?: UdpGrant; ticket?: string };
+  /** `ticket`: the same ticket, still valid until its own expiry (resume does not extend it). */
+  resume: { username: string; udp?: UdpGrant; ticket?: string };
   /** `id`: the message's number (receipts name it); `queued`: receiver offline, kept for them. */
   msgto: { ts: number; id?: number; queued?: boolean; away?: string };
   /**
@@ -129,7 +132,7 @@ export interface ReplyData {
   'p2p-answer': Record<string, never>;
   'p2p-relay': { transferId: string };
   'p2p-cancel': Record<string, never>;
-  register: { username: string; udp?: UdpGrant };
+  register: { username: string; udp?: UdpGrant; ticket?: string };
   /**
    * `remaining`: still queued after this batch; `lastId`: the batch's last queue id (0 when
    * empty). A client that sends `ack` (the lastId it fully received) gets at-least-once
@@ -245,6 +248,8 @@ type Flat<T> = { [K in keyof T]: T[K] };
  */
 const REQUEST_FIELDS = {
   login: { username: 'string', password: 'string', udpPort: 'port' },
+  /** Signs in with a ticket from an earlier login's reply (no password, no scrypt). */
+  resume: { ticket: 'string', udpPort: 'port' },
   msgto: { to: 'string', text: 'string' },
   /**
    * `auto`: asked by the client on its own (a refresh), not by the user: not activity.

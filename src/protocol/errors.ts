@@ -49,6 +49,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   /** The login was not finished within the server's time limit. */
   LoginTimeout: 'LOGIN_TIMEOUT',
+  /** A resume ticket was refused (forged, expired, revoked, password changed): log in again. */
+  TicketRefused: 'TICKET_REFUSED',
   Internal: 'INTERNAL',
 } as const;
 

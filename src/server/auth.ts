@@ -101,16 +101,30 @@ export class Authenticator {
     this.users.delete(username);
   }
 
-  /** Resolves when the password is right; rejects with SPEC.md's text otherwise. */
-  async verify(username: string, password: string): Promise<void> {
+  /** Takes in a changed credentials.txt, then gives the user's stored credential, if any. */
+  async storedCredential(username: string): Promise<string | undefined> {
     await this.refresh();
-    const expected = this.users.get(username);
-    // Unknown names count toward no lock-out (SPEC.md decision).
-    if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);
+    return this.users.get(username);
+  }
+
+  /** Rejects with SPEC.md's lock-out text while the account is blocked (resume checks it too). */
+  checkNotLocked(username: string): void {
     const left = this.lockout.remainingMs(username);
     if (left > 0) {
       throw new ServerError(ErrorCode.AccountLocked, ACCOUNT_LOCKED, { retryAfterMs: left });
     }
+  }
+
+  /**
+   * Resolves with the stored credential (for the resume ticket's MAC) when the password is
+   * right; rejects with SPEC.md's text otherwise.
+   */
+  async verify(username: string, password: string): Promise<string> {
+    await this.refresh();
+    const expected = this.users.get(username);
+    // Unknown names count toward no lock-out (SPEC.md decision).
+    if (expected === undefined) throw new ServerError(ErrorCode.InvalidUsername, INVALID_USERNAME);
+    this.checkNotLocked(username);
     if (!(await verifyPasswordAsync(password, expected))) {
       if (this.lockout.recordFailure(username)) {
         throw new ServerError(ErrorCode.AccountBlocked, ACCOUNT_BLOCKED, {
@@ -119,6 +133,7 @@ export class Authenticator {
       }
       throw new ServerError(ErrorCode.InvalidPassword, INVALID_PASSWORD);
     }
+    return expected;
   }
 
   /** Called once the session is actually admitted. */

@@ -15,6 +15,7 @@ import type { NumberedLog } from './logs/message-log.js';
 import type { UserLog } from './logs/user-log.js';
 import type { Presence } from './presence.js';
 import type { UdpSide } from './relay/udp-side.js';
+import type { ResumeTickets } from './resume-ticket.js';
 import type { TransferBroker } from './transfers.js';
 
 // Where handlers have always found it; defined apart so presence.ts needs no context.ts.
@@ -27,6 +28,8 @@ export interface ServerContext {
   /** The server's SPEC.md console lines; control characters are escaped on the way out. */
   readonly console: (line: string) => void;
   readonly auth: Authenticator;
+  /** Signed session resume tickets: issued at login, checked by `resume`, revoked at /logout. */
+  readonly tickets: ResumeTickets;
   /** Connections and failed logins per address. */
   readonly limits: AddressLimits;
   readonly presence: Presence;

@@ -24,11 +24,13 @@ import { p2pOffer } from './handlers/p2p-offer.js';
 import { p2pCancel, p2pRelay } from './handlers/p2p-relay.js';
 import { ping } from './handlers/ping.js';
 import { register } from './handlers/register.js';
+import { resume } from './handlers/resume.js';
 import type { Handler } from './handlers/types.js';
 import { ServerError } from './server-error.js';
 
 const HANDLERS: { [T in RequestType]: Handler<T> } = {
   login,
+  resume,
   msgto,
   activeuser,
   creategroup,
@@ -57,7 +59,7 @@ const HANDLERS: { [T in RequestType]: Handler<T> } = {
 };
 
 /** Request types a session may send before logging in. */
-const BEFORE_LOGIN = new Set<RequestType>(['login', 'register', 'ping']);
+const BEFORE_LOGIN = new Set<RequestType>(['login', 'resume', 'register', 'ping']);
 
 /** Runs one request; throws a ProtocolError for anything the client got wrong. */
 export function route(
@@ -68,7 +70,10 @@ export function route(
   if (session.user === null && !BEFORE_LOGIN.has(req.type)) {
     throw new ServerError(ErrorCode.NotLoggedIn, 'Please log in first.');
   }
-  if (session.user !== null && (req.type === 'login' || req.type === 'register')) {
+  if (
+    session.user !== null &&
+    (req.type === 'login' || req.type === 'resume' || req.type === 'register')
+  ) {
     throw new ServerError(
       ErrorCode.AlreadyAuthenticated,
       `You are already logged in as ${session.user.username}.`,

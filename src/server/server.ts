@@ -25,6 +25,7 @@ import { DEFAULT_RELAY_CAPS } from './relay/caps.js';
 import type { UdpStats } from './relay/stats.js';
 import { UdpSide } from './relay/udp-side.js';
 import { openDurableState } from './restore.js';
+import { ResumeTickets } from './resume-ticket.js';
 import { startError } from './server-error.js';
 import { type TlsIdentity, tlsWrapper } from './tls-identity.js';
 import { TransferBroker } from './transfers.js';
@@ -48,6 +49,8 @@ export interface ServerConfig {
   allowRegister?: boolean;
   /** How long an account stays blocked; default 10000. */
   blockMs?: number;
+  /** How long a resume ticket stays valid after the password login; default 12 hours. */
+  ticketLifetimeMs?: number;
   /** How long a P2P offer waits for the audience; default 60000. */
   offerTimeoutMs?: number;
   /** Time and timers; tests pass a ManualClock and fire time-outs by advancing it. */
@@ -122,6 +125,17 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     await store.close();
     throw startError(`Cannot restore the state from ${config.dataDir ?? 'memory'}`, err);
   }
+  let tickets: ResumeTickets;
+  try {
+    tickets = await ResumeTickets.open({
+      dataDir: config.dataDir ?? null,
+      clock,
+      ...(config.ticketLifetimeMs !== undefined ? { lifetimeMs: config.ticketLifetimeMs } : {}),
+    });
+  } catch (err) {
+    await store.close();
+    throw startError(`Cannot read the ticket key in ${config.dataDir}`, err);
+  }
   const { messageLog, groups, snapshot } = state;
   for (const line of state.repairs) logger.warn(line);
   const userLog = new UserLog(config.logDir);
@@ -158,6 +172,7 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
     logger,
     console: consoleSink,
     auth: new Authenticator(credentials, lockout, () => reloader.changed()),
+    tickets,
     limits: new AddressLimits({
       clock,
       ...(config.maxConnectionsPerAddress !== undefined

@@ -13,6 +13,7 @@ const TYPES = REQUEST_TYPES;
 const FIELDS: Record<string, 'string' | 'port' | 'size' | 'bool' | 'strings'> = {
   username: 'string',
   password: 'string',
+  ticket: 'string',
   udpPort: 'port',
   to: 'string',
   text: 'string',

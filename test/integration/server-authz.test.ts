@@ -9,7 +9,7 @@ import type { TestClient } from '../helpers/server-client.js';
 import { USERS, useTestServer } from '../helpers/server-fixture.js';
 
 /** Every type a client may send only once logged in. */
-const ALL = REQUEST_TYPES.filter((t) => !['login', 'register', 'ping'].includes(t));
+const ALL = REQUEST_TYPES.filter((t) => !['login', 'resume', 'register', 'ping'].includes(t));
 const FIELDS = {
   to: 'Yoda',
   text: 'x',

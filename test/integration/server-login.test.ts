@@ -19,6 +19,7 @@ describe('server login and lock-out', () => {
           key: expect.any(String),
           relay: true,
         },
+        ticket: expect.stringMatching(/^v1\./),
       },
     });
     expect(Buffer.from(reply.type === 'ok' ? reply.data.udp.key : '', 'base64')).toHaveLength(32);

@@ -21,8 +21,9 @@ export const login: Handler<'login'> = async (ctx, session, req) => {
   const { username, password, udpPort } = req;
   // Before the password check, so an address over its budget learns nothing more.
   ctx.limits.checkLogin(session.address);
+  let stored: string;
   try {
-    await ctx.auth.verify(username, password);
+    stored = await ctx.auth.verify(username, password);
   } catch (err) {
     if (err instanceof ProtocolError && GUESS_FAILURES.has(err.code)) {
       ctx.limits.recordFailedLogin(session.address);
@@ -36,7 +37,9 @@ export const login: Handler<'login'> = async (ctx, session, req) => {
     }
     throw err;
   }
-  return admit(ctx, session, username, udpPort);
+  // Made before admission (which may still refuse), handed out only with the admission.
+  const ticket = ctx.tickets.issue(session, username, stored);
+  return { ...(await admit(ctx, session, username, udpPort)), ticket };
 };
 
 /**

@@ -3,10 +3,16 @@ import { announcePresence, recordSeen } from '../notify.js';
 import type { Handler } from './types.js';
 
 /**
- * Signs out before replying, so the client's `ok` means userlog.txt is already updated;
+ * Revokes the session's resume ticket and signs out before replying, so the client's `ok` means userlog.txt is already updated;
  * the session then ends once the reply is written.
  */
 export const logout: Handler<'logout'> = async (ctx, session) => {
+  // Only an explicit /logout revokes the ticket: a dropped connection is what resume is for.
+  try {
+    await ctx.tickets.revokeSession(session);
+  } catch (err) {
+    ctx.logger.error('ticket-revoked append failed', { error: String(err) });
+  }
   await signOut(ctx, session);
   session.endAfterReply();
   return {};

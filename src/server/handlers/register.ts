@@ -43,5 +43,6 @@ export const register: Handler<'register'> = async (ctx, session, req) => {
     throw err;
   }
   ctx.console(`${username} registered`);
-  return admit(ctx, session, username, udpPort);
+  const ticket = ctx.tickets.issue(session, username, stored);
+  return { ...(await admit(ctx, session, username, udpPort)), ticket };
 };
