@@ -143,6 +143,7 @@ describe('registration allowed', () => {
     ).toEqual({
       username: 'Luke',
       udp: expect.objectContaining({ port: h.t.server.udpPort, relay: true }),
+      ticket: expect.any(String),
     });
     expect(h.t.lines).toContain('Luke registered');
     const file = await readFile(h.t.credentialsPath, 'utf8');
