@@ -1,5 +1,5 @@
 /**
- * Authorisation across every request type: nothing but login, register and ping before
+ * Authorisation across every request type: nothing but login, resume, register and ping before
  * logging in; and a blocked user gets the very same answers whether the blocker is online or
  * not, so no request reveals the blocker's presence.
  */
@@ -32,7 +32,7 @@ const FIELDS = {
 describe('authorisation', () => {
   const h = useTestServer();
 
-  it('refuses every request type but login, register and ping before login', async () => {
+  it('refuses every request type but login, resume, register and ping before login', async () => {
     const c = await h.t.connect();
     for (const type of ALL) {
       expect((await c.fail(type, FIELDS)).code, type).toBe('NOT_LOGGED_IN');
