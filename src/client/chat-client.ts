@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { PushEvent, UdpGrant } from '../protocol/control.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import type { TransferEngine } from '../transfer/types.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { CommandContext, LoggedOut } from './commands/command.js';
 import { type Command, type CommandResult, runCommand } from './commands/index.js';
@@ -47,6 +48,8 @@ export interface ChatClientOptions {
   security?: ControlSecurity;
   /** SHA-256 of a file to send; tests count calls. Default: stream the file (hashFile). */
   hasher?: FileHasher;
+  /** Times the control connection's plain probe; the system clock by default. */
+  clock?: Clock;
 }
 
 export class ChatClient extends EventEmitter<ChatClientEvents> {
@@ -93,6 +96,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       options.port,
       options.logger,
       options.security,
+      options.clock,
     );
     return new ChatClient(connection, options);
   }
@@ -115,7 +119,13 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     // A server may close the link after refusing a login (lock-out); try again on a new one.
     if (!this.connection.isOpen && !this.loggingOut) {
       const { host, port, logger } = this.options;
-      this.connection = await Connection.open(host, port, logger, this.options.security);
+      this.connection = await Connection.open(
+        host,
+        port,
+        logger,
+        this.options.security,
+        this.options.clock,
+      );
       this.attach(this.connection);
     }
     const reply = await this.connection.request({
@@ -183,7 +193,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     if (this.credentials === null) throw new Error('reconnect() needs a logged-in client');
     if (this.loggingOut) throw new Error('the client is closing');
     const { host, port, logger, security } = this.options;
-    let connection = await Connection.open(host, port, logger, security);
+    let connection = await Connection.open(host, port, logger, security, this.options.clock);
     try {
       const reply = await this.signInAgain(connection);
       // A refused ticket may have closed the link (address limits): the login used another.
@@ -222,7 +232,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     let link = connection;
     if (!link.isOpen) {
       const { host, port, logger, security } = this.options;
-      link = await Connection.open(host, port, logger, security);
+      link = await Connection.open(host, port, logger, security, this.options.clock);
     }
     try {
       const reply = await link.request({

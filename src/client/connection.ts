@@ -14,6 +14,7 @@ import {
 } from '../protocol/control.js';
 import { type ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { encodeFrame, LineDecoder } from '../protocol/frame.js';
+import { type Clock, systemClock, type TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { type ControlSecurity, openSecureSocket, PLAIN } from './secure-socket.js';
 
@@ -79,6 +80,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     port: number,
     logger: Logger,
     security: ControlSecurity = PLAIN,
+    /** Times the plain probe; a test passes a ManualClock. */
+    clock: Clock = systemClock,
   ): Promise<Connection> {
     if (security.tls) {
       return openSecureSocket(host, port, security).then(
@@ -109,16 +112,16 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         socket.off('error', onError);
         const connection = new Connection(socket, logger);
         if (!security.probe) return resolve(connection);
-        connection.probePlain(`${host}:${port}`).then(() => resolve(connection), reject);
+        connection.probePlain(`${host}:${port}`, clock).then(() => resolve(connection), reject);
       });
     });
   }
 
   /** A plain ping answered proves a plain server; a TLS server drops the connection instead. */
-  private async probePlain(server: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
+  private async probePlain(server: string, clock: Clock): Promise<void> {
+    let timer: TimerHandle | undefined;
     const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer')), PROBE_MS);
+      timer = clock.setTimeout(() => reject(new Error('no answer')), PROBE_MS);
     });
     try {
       await Promise.race([this.request({ type: 'ping' }), silent]);
@@ -130,7 +133,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         'EPLAINTOTLS',
       );
     } finally {
-      clearTimeout(timer);
+      if (timer) clock.clear(timer);
     }
   }
 
