@@ -5,7 +5,8 @@
  * path was found and why, the faces word it.
  */
 import type { Candidate, Endpoint, UdpGrant } from '../protocol/control.js';
-import { hostCandidates, mergeCandidates, plainAddress } from '../transfer/path/candidates.js';
+import { plainAddress } from '../transfer/net/udp-socket.js';
+import { hostCandidates, mergeCandidates } from '../transfer/path/candidates.js';
 import type { Role } from '../transfer/path/packet.js';
 import { PathPort } from '../transfer/path/path-port.js';
 import { Punch } from '../transfer/path/punch.js';

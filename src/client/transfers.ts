@@ -8,7 +8,7 @@ import type { Candidate, Endpoint, PushEvent, UdpGrant } from '../protocol/contr
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { sanitizeFileName } from '../transfer/files/filename.js';
 import { mergeCandidates } from '../transfer/path/candidates.js';
-import type { Transfer, TransferEngine, TransferKeyPair } from '../transfer/types.js';
+import type { Transfer, TransferEngine } from '../transfer/types.js';
 import type { Connection } from './connection.js';
 import { DigestCache, type FileHasher } from './file-digest.js';
 import { type PlayerProcess, startPlayer } from './player-process.js';
@@ -23,6 +23,7 @@ import {
   type ChosenPath,
   PathError,
   type PathKind,
+  type PathTransfer,
   TransferPaths,
 } from './transfer-path.js';
 
@@ -213,14 +214,7 @@ export class TransferManager {
   /** Presenter: finds the path (or the relay), then starts sending; failures end the transfer. */
   private async findPresenterPath(
     info: TransferInfo,
-    t: {
-      transferId: string;
-      keys: TransferKeyPair;
-      remotePublicKey: string;
-      remote: Candidate[];
-      local: Candidate[];
-      peerName: string;
-    },
+    t: PathTransfer,
     start: (peer: Endpoint, stop: () => void) => void,
   ): Promise<void> {
     let cancelled: string | null = null;

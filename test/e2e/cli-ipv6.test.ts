@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliProcess } from '../helpers/cli-process.js';
+import { CliProcess, loginClient } from '../helpers/cli-process.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 import { sha256Of, writeTestFile } from '../helpers/transfer-harness.js';
 
@@ -34,17 +34,9 @@ async function server(host: string): Promise<number> {
   return Number(m[1]);
 }
 
-async function client(host: string, port: number, name: string, cwd: string): Promise<CliProcess> {
-  const proc = new CliProcess(['client', host, String(port), '0', '--plain', '--insecure-plain'], {
-    cwd,
-  });
-  procs.push(proc);
-  await proc.waitFor('Username: ');
-  proc.line(name);
-  await proc.waitFor('Password: ');
-  proc.line(PW[name]!);
-  await proc.waitFor('Welcome to TESSENGER!');
-  return proc;
+function client(host: string, port: number, name: string, cwd: string): Promise<CliProcess> {
+  const flags = ['--plain', '--insecure-plain'];
+  return loginClient(cwd, port, name, PW[name]!, flags, { host, track: (p) => procs.push(p) });
 }
 
 describe('IPv6', () => {

@@ -4,7 +4,7 @@
  * its router's public address. Needs root + iproute2 + iptables; fails (does not skip) without.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CliProcess } from '../helpers/cli-process.js';
+import { CliProcess, loginClient } from '../helpers/cli-process.js';
 import { buildInternet, type Internet, requireNetns } from '../helpers/netns.js';
 import { makeTempDir, SAMPLE_CREDENTIALS as PW, writeCredentials } from '../helpers/temp-dir.js';
 
@@ -20,16 +20,11 @@ async function folder(): Promise<string> {
 }
 
 async function login(user: number, name: string): Promise<CliProcess> {
-  const host = net.users[user]!;
-  const args = ['client', net.server.addr, String(PORT), '0'];
-  const proc = new CliProcess(args, { cwd: await folder(), netns: host.ns });
-  procs.push(proc);
-  await proc.waitFor('Username: ');
-  proc.line(name);
-  await proc.waitFor('Password: ');
-  proc.line(PW[name]!);
-  await proc.waitFor('Welcome to TESSENGER!');
-  return proc;
+  return loginClient(await folder(), PORT, name, PW[name]!, [], {
+    host: net.server.addr,
+    netns: net.users[user]!.ns,
+    track: (p) => procs.push(p),
+  });
 }
 
 beforeAll(async () => {

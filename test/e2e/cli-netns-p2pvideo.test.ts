@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CliProcess } from '../helpers/cli-process.js';
+import { CliProcess, loginClient } from '../helpers/cli-process.js';
 import {
   buildInternet,
   type Internet,
@@ -94,17 +94,11 @@ async function signIn(
   host: string,
   extra: string[],
 ): Promise<CliProcess> {
-  {
-    const args = ['client', host, String(PORT), '0', '--plain', '--progress'];
-    const proc = new CliProcess([...args, ...extra], { cwd, netns: net!.users[user]!.ns });
-    procs.push(proc);
-    await proc.waitFor('Username: ');
-    proc.line(name);
-    await proc.waitFor('Password: ');
-    proc.line(PW[name]!);
-    await proc.waitFor('Welcome to TESSENGER!');
-    return proc;
-  }
+  return loginClient(cwd, PORT, name, PW[name]!, ['--plain', '--progress', ...extra], {
+    host,
+    netns: net!.users[user]!.ns,
+    track: (p) => procs.push(p),
+  });
 }
 
 /** Sends clip.bin from Yoda to obiwan; resolves with both sides' path lines and the seconds it took. */
@@ -292,16 +286,7 @@ describe('/p2pvideo across real NATs', { timeout: 180_000 }, () => {
     await w.obiwan.waitFor(/Transfer of clip\.bin from Yoda stopped: Yoda went offline; \d+% kept/);
     // ...and comes back on another one (a symmetric NAT: only the relay works from there).
     const cwd = path.dirname(w.clip.path);
-    const yoda = new CliProcess(
-      ['client', w.net.server.addr, String(PORT), '0', '--plain', '--punch-timeout', '1'],
-      { cwd, netns: w.net.users[2]!.ns },
-    );
-    procs.push(yoda);
-    await yoda.waitFor('Username: ');
-    yoda.line('Yoda');
-    await yoda.waitFor('Password: ');
-    yoda.line(PW.Yoda!);
-    await yoda.waitFor('Welcome to TESSENGER!');
+    const yoda = await signIn(2, 'Yoda', cwd, w.net.server.addr, ['--punch-timeout', '1']);
     const from = w.obiwan.stdout.length;
     yoda.line('/p2pvideo obiwan clip.bin');
     await yoda.waitFor('no direct path to obiwan after 1.0 s: relaying through the server');

@@ -130,15 +130,22 @@ export async function startServerProcess(
   return { proc, port: Number(m[1]) };
 }
 
-/** Starts a plain client and logs in; resolves once the welcome text is shown. */
+/**
+ * Starts a client and logs in; resolves once the welcome text is shown. `host` is the
+ * server's address (127.0.0.1), `netns` a namespace to run in, `track` sees the process as
+ * soon as it starts (so a test can kill it even when the login fails).
+ */
 export async function loginClient(
   cwd: string,
   port: number,
   username: string,
   password: string,
   extraArgs: string[] = [],
+  where: { host?: string; netns?: string; track?: (proc: CliProcess) => void } = {},
 ): Promise<CliProcess> {
-  const proc = new CliProcess(['client', '127.0.0.1', String(port), '0', ...extraArgs], { cwd });
+  const args = ['client', where.host ?? '127.0.0.1', String(port), '0', ...extraArgs];
+  const proc = new CliProcess(args, { cwd, ...(where.netns ? { netns: where.netns } : {}) });
+  where.track?.(proc);
   await proc.waitFor('Username: ');
   proc.line(username);
   await proc.waitFor('Password: ');

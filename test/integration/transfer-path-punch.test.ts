@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Candidate } from '../../src/protocol/control.js';
 import { createTransferEngine, type UdpTransferEngine } from '../../src/transfer/engine.js';
 import { PathPort } from '../../src/transfer/path/path-port.js';
-import { Punch } from '../../src/transfer/path/punch.js';
+import { Punch, type PunchOptions } from '../../src/transfer/path/punch.js';
 import { derivePathKey, transferTag } from '../../src/transfer/wire/crypto.js';
 
 const engines: UdpTransferEngine[] = [];
@@ -23,41 +23,62 @@ async function side(): Promise<{ engine: UdpTransferEngine; port: PathPort }> {
   return { engine, port: new PathPort(engine.path) };
 }
 
-function keysFor(a: UdpTransferEngine, b: UdpTransferEngine, id: string) {
-  const ka = a.createKeyPair();
-  const kb = b.createKeyPair();
-  const keyA = derivePathKey(ka, kb.publicKey, id, 'send') as Buffer;
-  const keyB = derivePathKey(kb, ka.publicKey, id, 'receive') as Buffer;
-  return { keyA, keyB };
-}
-
 const host = (address: string, port: number): Candidate => ({ address, port, kind: 'host' });
+
+type Side = Awaited<ReturnType<typeof side>>;
+type Overrides = (other: Side) => Partial<PunchOptions>;
+
+/**
+ * Two engines, each with a punch of transfer `id` towards the other at `address` (presenter
+ * a, audience b), keys derived as the clients derive them; `a`/`b` override options per side.
+ */
+async function punchPair(
+  id: string,
+  {
+    address = '127.0.0.1',
+    deadlineMs = 3000,
+    a: forA,
+    b: forB,
+  }: {
+    address?: string;
+    deadlineMs?: number;
+    a?: Overrides;
+    b?: Overrides;
+  } = {},
+) {
+  const a = await side();
+  const b = await side();
+  const ka = a.engine.createKeyPair();
+  const kb = b.engine.createKeyPair();
+  const tag = transferTag(id);
+  const pa = new Punch(a.port, {
+    role: 0,
+    tag,
+    key: derivePathKey(ka, kb.publicKey, id, 'send') as Buffer,
+    remote: [host(address, b.engine.port)],
+    deadlineMs,
+    ...forA?.(b),
+  });
+  const pb = new Punch(b.port, {
+    role: 1,
+    tag,
+    key: derivePathKey(kb, ka.publicKey, id, 'receive') as Buffer,
+    remote: [host(address, a.engine.port)],
+    deadlineMs,
+    ...forB?.(a),
+  });
+  punches.push(pa, pb);
+  return { a, b, pa, pb };
+}
 
 describe('punch', () => {
   it('finds the path both ways over IPv4 and nominates it on both sides', async () => {
-    const a = await side();
-    const b = await side();
-    const id = 'punch-v4';
-    const { keyA, keyB } = keysFor(a.engine, b.engine, id);
-    const tag = transferTag(id);
     const nominated: unknown[] = [];
-    // One candidate of each that leads nowhere, as a real list has.
-    const pa = new Punch(a.port, {
-      role: 0,
-      tag,
-      key: keyA,
-      remote: [host('127.0.0.9', 9), host('127.0.0.1', b.engine.port)],
-      deadlineMs: 3000,
+    const { a, b, pa, pb } = await punchPair('punch-v4', {
+      // One candidate that leads nowhere, as a real list has.
+      a: (other) => ({ remote: [host('127.0.0.9', 9), host('127.0.0.1', other.engine.port)] }),
+      b: () => ({ onNominated: (peer) => nominated.push(peer) }),
     });
-    const pb = new Punch(b.port, {
-      role: 1,
-      tag,
-      key: keyB,
-      remote: [host('127.0.0.1', a.engine.port)],
-      deadlineMs: 3000,
-      onNominated: (peer) => nominated.push(peer),
-    });
-    punches.push(pa, pb);
     const [ra, rb] = await Promise.all([pa.result, pb.result]);
     expect(ra?.peer).toEqual({ address: '127.0.0.1', port: b.engine.port });
     expect(ra?.remoteIsHost).toBe(true);
@@ -67,52 +88,16 @@ describe('punch', () => {
   });
 
   it('finds an IPv6 path when only ::1 is offered', async () => {
-    const a = await side();
-    const b = await side();
+    const { a, b, pa, pb } = await punchPair('punch-v6', { address: '::1' });
     expect(a.engine.path.ipv6).toBe(true);
-    const id = 'punch-v6';
-    const { keyA, keyB } = keysFor(a.engine, b.engine, id);
-    const tag = transferTag(id);
-    const pa = new Punch(a.port, {
-      role: 0,
-      tag,
-      key: keyA,
-      remote: [host('::1', b.engine.port)],
-      deadlineMs: 3000,
-    });
-    const pb = new Punch(b.port, {
-      role: 1,
-      tag,
-      key: keyB,
-      remote: [host('::1', a.engine.port)],
-      deadlineMs: 3000,
-    });
-    punches.push(pa, pb);
     const [ra, rb] = await Promise.all([pa.result, pb.result]);
     expect(ra?.peer).toEqual({ address: '::1', port: b.engine.port });
     expect(rb?.peer).toEqual({ address: '::1', port: a.engine.port });
   });
 
   it('keep-alives go on after the punch and are answered, until close()', async () => {
-    const a = await side();
-    const b = await side();
-    const id = 'punch-keepalive';
-    const { keyA, keyB } = keysFor(a.engine, b.engine, id);
-    const tag = transferTag(id);
-    const options = { tag, deadlineMs: 3000, keepAliveMs: 30 };
-    const pa = new Punch(a.port, {
-      ...options,
-      role: 0,
-      key: keyA,
-      remote: [host('127.0.0.1', b.engine.port)],
-    });
-    const pb = new Punch(b.port, {
-      ...options,
-      role: 1,
-      key: keyB,
-      remote: [host('127.0.0.1', a.engine.port)],
-    });
-    punches.push(pa, pb);
+    const keepAlive = () => ({ keepAliveMs: 30 });
+    const { a, b, pa, pb } = await punchPair('punch-keepalive', { a: keepAlive, b: keepAlive });
     await Promise.all([pa.result, pb.result]);
     pa.keepAlive();
     const answered = pa.stats.answers;
@@ -125,27 +110,15 @@ describe('punch', () => {
   });
 
   it('a prober without the key gets no answer and is counted; the deadline ends the punch', async () => {
-    const a = await side();
-    const b = await side();
-    const id = 'punch-foreign';
-    const { keyA } = keysFor(a.engine, b.engine, id);
-    const tag = transferTag(id);
-    const honest = new Punch(a.port, {
-      role: 0,
-      tag,
-      key: keyA,
-      remote: [host('127.0.0.1', b.engine.port)],
+    const {
+      a,
+      pa: honest,
+      pb: forger,
+    } = await punchPair('punch-foreign', {
       deadlineMs: 400,
+      // The other side probes with a key of its own making: never answered.
+      b: () => ({ key: Buffer.alloc(32, 1) }),
     });
-    // The other side probes with a key of its own making: never answered.
-    const forger = new Punch(b.port, {
-      role: 1,
-      tag,
-      key: Buffer.alloc(32, 1),
-      remote: [host('127.0.0.1', a.engine.port)],
-      deadlineMs: 400,
-    });
-    punches.push(honest, forger);
     expect(await honest.result).toBeNull();
     expect(await forger.result).toBeNull();
     expect(honest.stats.bad).toBeGreaterThan(0);

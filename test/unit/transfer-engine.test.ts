@@ -9,24 +9,9 @@ import { ManualClock } from '../../src/util/clock.js';
 
 /** Two in-memory sockets joined by a link that drops every `dropEvery`-th datagram. */
 function memoryLink(dropEvery: number): [DatagramSocket, DatagramSocket] {
-  const handlers = new Map<number, (d: Buffer, from: Peer) => void>();
   let count = 0;
-  const make = (port: number): DatagramSocket => ({
-    port,
-    send(parts, toPort) {
-      if (++count % dropEvery === 0) return;
-      const copy = Buffer.concat(parts);
-      // Asynchronous like a real socket, so no re-entrancy surprises.
-      setImmediate(() => handlers.get(toPort)?.(copy, { address: '127.0.0.1', port }));
-    },
-    onMessage(handler) {
-      handlers.set(port, handler);
-    },
-    close: async () => {
-      handlers.delete(port);
-    },
-  });
-  return [make(1001), make(1002)];
+  const { sockets } = switchedLink(() => ++count % dropEvery === 0);
+  return [sockets[0], sockets[1]];
 }
 
 /** A sender engine on `a` and a receiver engine on `b`, one transfer of `size` random bytes started. */
@@ -102,6 +87,7 @@ function switchedLink(dark: (fromPort: number) => boolean) {
       sent[port]!++;
       if (dark(port)) return;
       const copy = Buffer.concat(parts);
+      // Asynchronous like a real socket, so no re-entrancy surprises.
       setImmediate(() => handlers.get(toPort)?.(copy, { address: '127.0.0.1', port }));
     },
     onMessage(handler) {

@@ -16,8 +16,13 @@ export interface Peer {
  * dropped, `localhost` as 127.0.0.1. Runs per datagram: no regular expression.
  */
 export function canonicalAddress(address: string): string {
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const a = plainAddress(address);
   return a === 'localhost' ? '127.0.0.1' : a;
+}
+
+/** v4-mapped `::ffff:a.b.c.d` as plain IPv4, so both stacks name a peer alike. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 export interface DatagramSocket {
@@ -59,11 +64,6 @@ export async function bindUdpSocket(options: {
     }
   }
   return bindOne({ ...options, host: options.host }, net.isIPv6(options.host) ? 'udp6' : 'udp4');
-}
-
-/** v4-mapped `::ffff:a.b.c.d` as plain IPv4, so both stacks name a peer alike. */
-function plain(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 async function bindOne(
@@ -108,20 +108,32 @@ async function bindOne(
     pending--;
     if (error && options.stats) options.stats.sendErrors++;
   };
+  // A dual-stack socket reaches IPv4 peers through their v4-mapped address. A transfer sends
+  // to one address for its whole life, so the last spelling is kept rather than made per datagram.
+  let lastAddress = '';
+  let lastTo = '';
+  const target = (address: string): string => {
+    if (address !== lastAddress) {
+      lastAddress = address;
+      lastTo =
+        dual && address.includes('.') && !address.includes(':') ? `::ffff:${address}` : address;
+    }
+    return lastTo;
+  };
   return {
     port,
     ipv6: dual,
     send(parts, toPort, address) {
       if (closed) return;
       pending++;
-      // A dual-stack socket reaches IPv4 peers through their v4-mapped address.
-      const to =
-        dual && address.includes('.') && !address.includes(':') ? `::ffff:${address}` : address;
-      socket.send(parts, toPort, to, onSent);
+      socket.send(parts, toPort, target(address), onSent);
     },
     onMessage(handler) {
       socket.on('message', (msg, rinfo) =>
-        handler(msg, { address: dual ? plain(rinfo.address) : rinfo.address, port: rinfo.port }),
+        handler(msg, {
+          address: dual ? plainAddress(rinfo.address) : rinfo.address,
+          port: rinfo.port,
+        }),
       );
     },
     async close() {

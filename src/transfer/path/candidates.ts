@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { type Candidate, MAX_CANDIDATES } from '../../protocol/control.js';
+import { plainAddress } from '../net/udp-socket.js';
 
 export interface GatherOptions {
   /** Include 127.0.0.1 and ::1. */
@@ -50,9 +51,4 @@ export function mergeCandidates(...lists: Candidate[][]): Candidate[] {
     out.push({ ...c, address: plainAddress(c.address) });
   }
   return out.slice(0, MAX_CANDIDATES);
-}
-
-/** v4-mapped IPv6 as plain IPv4. */
-export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -32,6 +32,8 @@
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
+import { plainAddress } from '../net/udp-socket.js';
+import type { Decoded } from '../wire/datagram.js';
 
 export const PATH_MAGIC = 0x50;
 export const PATH_VERSION = 1;
@@ -75,7 +77,8 @@ export type PathPacket =
   | { type: typeof PathType.Alloc; keyId: Buffer; txn: Buffer; tag: Buffer; role: Role }
   | { type: typeof PathType.AllocOk; keyId: Buffer; txn: Buffer; tag: Buffer };
 
-export type DecodedPath<T> = { ok: true; value: T } | { ok: false; error: string };
+/** The transfer datagrams' decode result: a value, or an error string for garbage. */
+export type DecodedPath<T> = Decoded<T>;
 
 const BODY_BYTES: Record<PathType, number> = {
   [PathType.Bind]: REQUEST_BYTES - PATH_HEADER_BYTES - MAC_BYTES,
@@ -101,7 +104,7 @@ function mac(key: Buffer, bytes: Buffer): Buffer {
 }
 
 function writeMapped(body: Buffer, at: number, mapped: Mapped): void {
-  const address = mapped.address.startsWith('::ffff:') ? mapped.address.slice(7) : mapped.address;
+  const address = plainAddress(mapped.address);
   const family = net.isIPv4(address) ? 4 : 6;
   body[at] = family;
   body.writeUInt16BE(mapped.port, at + 1);

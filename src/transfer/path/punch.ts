@@ -8,8 +8,7 @@
 import type { Candidate } from '../../protocol/control.js';
 import type { TimerHandle } from '../../util/clock.js';
 import { TimerGroup } from '../../util/timer-group.js';
-import type { Peer } from '../net/udp-socket.js';
-import { plainAddress } from './candidates.js';
+import { type Peer, plainAddress } from '../net/udp-socket.js';
 import { decodePath, encodePath, newTxn, PathFlag, PathType, type Role } from './packet.js';
 import type { PathPort } from './path-port.js';
 

@@ -299,6 +299,8 @@ export class SendWindow {
    * so recently that no round trip fits (its ACK answers the original).
    */
   private wasSpurious(chunk: number, now: number): boolean {
+    // Runs per acknowledged chunk: nothing to look up while no chunk was ever declared lost.
+    if (this.retries.size === 0 && this.queuedLost.size === 0) return false;
     if (this.queuedLost.has(chunk)) return true;
     if (!this.retries.has(chunk)) return false;
     const f = this.inFlight.get(chunk);
