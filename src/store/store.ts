@@ -21,6 +21,24 @@ export class QueueFullError extends Error {
   }
 }
 
+/**
+ * The store could not take a write, and nothing of it was stored: its disk is full
+ * (`disk-full`), or the shared service it lives on (Redis) cannot be reached (`unreachable`).
+ * The server tells the sender what happened instead of a bare internal error.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly reason: 'disk-full' | 'unreachable',
+    options?: { cause?: unknown },
+  ) {
+    super(
+      reason === 'disk-full' ? 'the store is out of disk space' : 'the store is unreachable',
+      options,
+    );
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** One /msgto, numbered globally (its messagelog.txt number). */
 export interface DirectRecord {
   n: number;
