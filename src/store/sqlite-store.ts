@@ -22,6 +22,7 @@ import {
   type MemberState,
   type NewDirect,
   QueueFullError,
+  queuedGroupMessage,
   type StoredGroup,
   type StoreSnapshot,
 } from './store.js';
@@ -263,15 +264,7 @@ export class SqliteStore implements ChatStore {
       const row = this.sql.nextGroupN.get(m.group) as { last_n: number } | undefined;
       if (!row) throw new Error(`no group ${m.group}`);
       this.sql.insertGroupMessage.run(m.group, row.last_n, m.ts, m.from, m.text);
-      const event: PushEvent = {
-        type: 'group-message',
-        group: m.group,
-        from: m.from,
-        text: m.text,
-        ts: m.ts,
-        offline: true,
-      };
-      const json = JSON.stringify(event);
+      const json = JSON.stringify(queuedGroupMessage(m));
       for (const user of offline) if (this.queueHasRoom(user)) this.sql.enqueue.run(user, json);
       return { ...m, n: row.last_n };
     });

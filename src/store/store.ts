@@ -59,6 +59,18 @@ export interface GroupRecord {
   text: string;
 }
 
+/** The push a group message waits as in an offline member's queue. */
+export function queuedGroupMessage(m: Omit<GroupRecord, 'n'>): PushEvent {
+  return {
+    type: 'group-message',
+    group: m.group,
+    from: m.from,
+    text: m.text,
+    ts: m.ts,
+    offline: true,
+  };
+}
+
 export interface MemberRecord {
   username: string;
   state: MemberState;
@@ -110,7 +122,8 @@ export interface ChatStore {
     message: Omit<GroupRecord, 'n'>,
     offlineMembers: readonly string[],
   ): Promise<GroupRecord>;
-  createGroup(group: StoredGroup): Promise<void>;
+  /** False (and nothing stored) when a shared store already has a group of that name. */
+  createGroup(group: StoredGroup): Promise<void | false>;
   setMember(group: string, member: MemberRecord): Promise<void>;
   removeMember(group: string, username: string): Promise<void>;
   /** Adds a push event to a user's offline queue (dropped when the queue is full). */
@@ -141,9 +154,15 @@ export interface ChatStore {
   directHistory(a: string, b: string, limit: number): Promise<DirectRecord[]>;
   /** The last `limit` messages of a group, oldest first. */
   groupHistory(group: string, limit: number): Promise<GroupRecord[]>;
-  /** Direct messages numbered above n, in order (log repair after a crash). */
+  /**
+   * Direct messages numbered above n, in order (log repair after a crash); on a shared store,
+   * the records this node wrote.
+   */
   directAfter(n: number): Promise<DirectRecord[]>;
-  /** A group's messages numbered above n, in order (log repair after a crash). */
+  /**
+   * A group's messages numbered above n, in order (log repair after a crash); on a shared
+   * store, the records this node wrote.
+   */
   groupAfter(group: string, n: number): Promise<GroupRecord[]>;
   /** Commits what is pending and closes. */
   close(): Promise<void>;
