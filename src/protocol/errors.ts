@@ -51,6 +51,10 @@ export const ErrorCode = {
   LoginTimeout: 'LOGIN_TIMEOUT',
   /** A resume ticket was refused (forged, expired, revoked, password changed): log in again. */
   TicketRefused: 'TICKET_REFUSED',
+  /** The server's disk is full: the request's change (a message, a group...) was not stored. */
+  StoreFull: 'STORE_FULL',
+  /** The server cannot reach its database (a shared service): nothing was stored; retry soon. */
+  StoreUnavailable: 'STORE_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 

@@ -5,10 +5,11 @@
  * its own: with synchronous commits each one is an fsync on the event loop, which took half of
  * a 2000-login burst. A crash loses at most the last interval's times; messages are unaffected.
  */
-import type { ChatStore } from '../store/store.js';
+import { type ChatStore, StoreUnavailableError } from '../store/store.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { TimerGroup } from '../util/timer-group.js';
+import { logStoreRefusal } from './store-refusal.js';
 
 export class LastSeenWriter {
   private readonly dirty = new Set<string>();
@@ -17,7 +18,7 @@ export class LastSeenWriter {
   constructor(
     /** The in-memory times (Presence.lastSeen), the truth the store catches up with. */
     private readonly times: Map<string, number>,
-    private readonly store: Pick<ChatStore, 'setLastSeen'>,
+    private readonly store: Pick<ChatStore, 'setLastSeen' | 'outage'>,
     private readonly timers: TimerGroup,
     private readonly logger: Logger,
     /** 0: each change is written at once (in the store's next group commit). */
@@ -48,7 +49,14 @@ export class LastSeenWriter {
     const writes = names.map((name) => this.store.setLastSeen(name, this.times.get(name)!));
     const results = await Promise.allSettled(writes);
     const failed = results.filter((r) => r.status === 'rejected');
-    if (failed.length > 0) {
+    const refusal = failed.find((r) => r.reason instanceof StoreUnavailableError);
+    if (refusal !== undefined) {
+      // Kept for the next flush (the next login or logout's); the outage is logged once.
+      names.forEach((name, i) => {
+        if (results[i]!.status === 'rejected') this.dirty.add(name);
+      });
+      logStoreRefusal(this.logger, this.store, refusal.reason, 'last-seen');
+    } else if (failed.length > 0) {
       this.logger.error('last-seen write failed', {
         users: failed.length,
         error: String((failed[0] as PromiseRejectedResult).reason),

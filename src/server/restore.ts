@@ -1,7 +1,10 @@
 /**
  * Start-up: reads the durable state and brings the product log files in line with it. The
  * database is written before the log files, so after a crash a file may lack its last lines
- * (or end in half of one); they are written again from the database here.
+ * (or end in half of one); they are written again from the database here. The same holds
+ * after a full disk: a stored message's line that did not fit is kept in memory and written
+ * once there is room (logs/stored-line.ts); a server stopped before that leaves the file a
+ * prefix of the database (appends fail whole and never out of order), completed here.
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';

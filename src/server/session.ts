@@ -14,6 +14,7 @@ import {
   okReplyText,
   pushFrameText,
 } from '../protocol/server-frames.js';
+import { StoreUnavailableError } from '../store/store.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { TimerGroup } from '../util/timer-group.js';
 import { BatchedWriter } from './batched-writer.js';
@@ -22,6 +23,7 @@ import { signOut } from './handlers/logout.js';
 import type { OnlineUser } from './presence.js';
 import { route } from './router.js';
 import { ServerError } from './server-error.js';
+import { logStoreRefusal, storeRefusalReply } from './store-refusal.js';
 import { isTlsHello, PLAIN_SERVER_TEXT } from './tls-identity.js';
 
 /** Requests that do not count as the user being active (the idle time-out ignores them). */
@@ -226,6 +228,11 @@ export class Session implements ClientSession {
       if (err instanceof ProtocolError) {
         const extra = err instanceof ServerError ? err.extra : {};
         this.sendError(id, err.code, err.message, extra);
+      } else if (err instanceof StoreUnavailableError) {
+        // Nothing of the request was stored: say why (disk full, database away), per request.
+        logStoreRefusal(this.ctx.logger, this.ctx.store, err, request.type);
+        const reply = storeRefusalReply(request.type, err);
+        this.sendError(id, reply.code, reply.message);
       } else {
         this.ctx.logger.error('handler failed', {
           session: this.id,

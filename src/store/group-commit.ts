@@ -34,6 +34,17 @@ export type TransactionRunner = (body: () => void) => void;
 /** Makes every transaction committed so far durable; resolves when it is on disk. */
 export type Sync = () => Promise<void>;
 
+export interface GroupCommitOptions {
+  /**
+   * Maps a failure that is not one write's fault (the disk is full) to the error every write
+   * of the batch is refused with; null for any other failure. Such a batch is rolled back
+   * whole and not replayed write by write: nothing of it is stored.
+   */
+  refusal?: (err: unknown) => Error | null;
+  /** Called after each batch that committed (and, with a `sync`, is durable). */
+  committed?: () => void;
+}
+
 export class GroupCommit {
   private pending: Queued[] = [];
   /** A batch is scheduled or being flushed: new writes wait for the next batch. */
@@ -47,6 +58,7 @@ export class GroupCommit {
   constructor(
     private readonly transaction: TransactionRunner,
     private readonly sync: Sync | null = null,
+    private readonly options: GroupCommitOptions = {},
   ) {}
 
   /** Queues a write for the next batch; resolves with its result once durable. */
@@ -92,9 +104,18 @@ export class GroupCommit {
         await this.sync();
         this.stats.syncs += 1;
       } catch (err) {
-        // Committed, but not known to be on disk: nobody may be told it is.
-        for (const d of done) d.op.reject(err);
+        // Committed, but not known to be on disk: nobody may be told it is. (Unlike a refused
+        // commit, the rows are in the database: a restart's log repair writes them out.)
+        const refused = this.options.refusal?.(err) ?? err;
+        for (const d of done) d.op.reject(refused);
         return;
+      }
+    }
+    if (done.some((d) => d.ok)) {
+      try {
+        this.options.committed?.();
+      } catch {
+        // A listener's failure must not stop the commits (or settle no write of this batch).
       }
     }
     for (const d of done) {
@@ -109,7 +130,10 @@ export class GroupCommit {
       this.transaction(() => {
         for (const op of batch) results.push(op.run());
       });
-    } catch {
+    } catch (err) {
+      // The transaction was rolled back whole. A full disk refuses every write of it alike.
+      const refused = this.options.refusal?.(err) ?? null;
+      if (refused !== null) return batch.map((op) => ({ op, ok: false, value: refused }));
       // One bad write must not fail its neighbours: replay them one transaction each, so
       // only the write that throws is refused.
       return batch.map((op) => this.runAlone(op));
@@ -126,7 +150,7 @@ export class GroupCommit {
         result = op.run();
       });
     } catch (err) {
-      return { op, ok: false, value: err };
+      return { op, ok: false, value: this.options.refusal?.(err) ?? err };
     }
     this.stats.commits += 1;
     this.stats.operations += 1;

@@ -10,6 +10,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import type { PushEvent } from '../protocol/control.js';
 import { Checkpointer } from './checkpointer.js';
+import { diskFullRefusal, hasRoomAgain } from './disk-full.js';
 import { GroupCommit, type Sync } from './group-commit.js';
 import { DIRECT_SEGMENT_BITS, migrate } from './migrations.js';
 import { prepareStatements, type Statements } from './sqlite-statements.js';
@@ -26,6 +27,7 @@ import {
   type StoredGroup,
   type StoreSnapshot,
 } from './store.js';
+import { StoreOutage } from './store-outage.js';
 
 export const DATABASE_FILE = 'tessenger.db';
 
@@ -115,6 +117,8 @@ class WalFlusher {
 export class SqliteStore implements ChatStore {
   private readonly commits: GroupCommit;
   private readonly wal: WalFlusher | null;
+  /** Refused writes (a full disk) and whether they have been reported; see StoreOutage. */
+  readonly outage = new StoreOutage();
   /** WAL checkpoints in a worker thread; null for an in-memory database. */
   readonly checkpointer: Checkpointer | null;
   private directFloor = 0;
@@ -166,15 +170,29 @@ export class SqliteStore implements ChatStore {
       this.wal = new WalFlusher(db.name);
       this.checkpointer = new Checkpointer(db.name);
     }
-    this.commits = new GroupCommit((body) => {
-      try {
-        db.transaction(body)();
-      } catch (err) {
-        // Rolled back: numbers handed out inside it are free again.
-        this.lastDirectN = null;
-        throw err;
-      }
-    }, this.wal?.sync ?? null);
+    const folder = db.memory ? null : path.dirname(db.name);
+    this.commits = new GroupCommit(
+      (body) => {
+        try {
+          db.transaction(body)();
+        } catch (err) {
+          // Rolled back: numbers handed out inside it are free again.
+          this.lastDirectN = null;
+          throw err;
+        }
+      },
+      this.wal?.sync ?? null,
+      {
+        // SQLITE_FULL (or an I/O error on a folder with no room left): the batch is refused
+        // with StoreUnavailableError('disk-full'), and the store takes writes again as soon
+        // as there is space (SQLite rolled the transaction back; nothing is left half done).
+        refusal: (err) => diskFullRefusal(err, folder),
+        committed: () => {
+          // Looked at only while an outage lasts: a commit costs no statfs otherwise.
+          if (this.outage.refusal !== null && hasRoomAgain(folder)) this.outage.committed();
+        },
+      },
+    );
   }
 
   /** Commits, operations and WAL flushes so far (group commit's effect, for benchmarks). */

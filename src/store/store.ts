@@ -7,6 +7,7 @@
  * A write resolves only once it is durable: the server acknowledges nothing before that.
  */
 import type { PushEvent } from '../protocol/control.js';
+import type { StoreOutage } from './store-outage.js';
 
 export type MemberState = 'joined' | 'invited';
 
@@ -106,6 +107,11 @@ export interface NewDirect {
 
 /** The durable state. Writes resolve once committed; numbering is assigned by the store. */
 export interface ChatStore {
+  /**
+   * Refused writes (StoreUnavailableError) and whether they were reported, so the server logs
+   * an outage once; a store without one has each refusal logged.
+   */
+  readonly outage?: StoreOutage;
   load(): Promise<StoreSnapshot>;
   /**
    * Numbers below this are taken (e.g. by a messagelog.txt older than the database), so

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import winston from 'winston';
+import { DiagnosticsFile } from './diagnostics-file.js';
 
 /** The narrow logging interface the code depends on; winston is one implementation. */
 export interface Logger {
@@ -46,12 +47,15 @@ export function createLogger(options: LoggerOptions): Logger {
   }
   if (options.logDir) {
     transports.push(
-      new winston.transports.File({
+      // Not winston's File transport: on a full disk it stops the whole logger for good
+      // (diagnostics-file.ts).
+      new winston.transports.Stream({
         level: 'debug',
-        filename: path.join(options.logDir, options.fileName),
-        maxsize: 5 * 1024 * 1024,
-        maxFiles: 3,
-        tailable: true,
+        stream: new DiagnosticsFile(
+          path.join(options.logDir, options.fileName),
+          5 * 1024 * 1024,
+          3,
+        ),
         format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
       }),
     );

@@ -88,17 +88,33 @@ describe('server under bad input', () => {
   it('turns a failing handler into INTERNAL and keeps serving', async () => {
     const yoda = await h.t.login('Yoda');
     await h.t.login('obiwan');
-    // Make the log folder unwritable for appends: replace it with a file.
+    // Make the log folder unwritable: replace it with a file. A new group's log file cannot
+    // be created there.
     await rm(h.t.logDir, { recursive: true });
     await writeFile(h.t.logDir, 'not a folder');
-    const r = await yoda.fail('msgto', { to: 'obiwan', text: 'lost' });
+    const r = await yoda.fail('creategroup', { group: 'jedi', members: ['obiwan'] });
     expect(r.code).toBe('INTERNAL');
-    expect(diagnostics.some((d) => d.startsWith('handler failed') && d.includes('msgto'))).toBe(
-      true,
-    );
+    expect(
+      diagnostics.some((d) => d.startsWith('handler failed') && d.includes('creategroup')),
+    ).toBe(true);
     expect(await yoda.ok('activeuser')).toMatchObject({ users: [{ username: 'obiwan' }] });
     await rm(h.t.logDir);
     await mkdir(h.t.logDir);
+  });
+
+  it('acknowledges a stored message whose log line failed, and writes the line later', async () => {
+    const yoda = await h.t.login('Yoda');
+    await h.t.login('obiwan');
+    await rm(h.t.logDir, { recursive: true });
+    await writeFile(h.t.logDir, 'not a folder');
+    // Stored: the sender hears "sent"; the line is kept for the file's next append.
+    await yoda.ok('msgto', { to: 'obiwan', text: 'kept' });
+    expect(diagnostics.filter((d) => d.startsWith('log file behind'))).toHaveLength(1);
+    await rm(h.t.logDir);
+    await mkdir(h.t.logDir);
+    await yoda.ok('msgto', { to: 'obiwan', text: 'after' });
+    const lines = (await h.t.readLog('messagelog.txt')).trim().split('\n');
+    expect(lines.map((l) => l.split('; ').slice(-1)[0])).toEqual(['kept', 'after']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { formatMessageLine } from '../logs/message-log.js';
+import { writeStoredLine } from '../logs/stored-line.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler } from './types.js';
 
@@ -32,7 +33,7 @@ export const groupmsg: Handler<'groupmsg'> = async (ctx, session, req) => {
   const offline = others.filter((m) => !ctx.presence.isOnline(m));
   const record = await ctx.store.addGroupMessage({ group, ts, from: me.username, text }, offline);
   const line = formatMessageLine(record.n, ts, me.username, text);
-  await found.log.writeLine(record.n, line);
+  await writeStoredLine(ctx.logger, found.log.path, found.log.writeLine(record.n, line));
   const event = { type: 'group-message' as const, group, from: me.username, text, ts };
   for (const member of others) {
     if (offline.includes(member)) continue;

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { MessageEvent } from '../../protocol/server-frames.js';
 import { type DirectRecord, QueueFullError } from '../../store/store.js';
 import { formatTimestamp } from '../../util/time-format.js';
+import { writeStoredLine } from '../logs/stored-line.js';
 import { ServerError } from '../server-error.js';
 import { currentUser, type Handler, unknownUserText } from './types.js';
 
@@ -38,7 +39,8 @@ export const msgto: Handler<'msgto'> = async (ctx, session, req) => {
   }
   // From now on each hears of the other's logins and logouts (notify.ts).
   ctx.presence.talked(me.username, to);
-  await ctx.messageLog.write(record.n, ts, to, text);
+  const line = ctx.messageLog.write(record.n, ts, to, text);
+  await writeStoredLine(ctx.logger, ctx.messageLog.path, line);
   const event: MessageEvent = { type: 'message', from: me.username, text, ts, id: record.n };
   let stillQueued = queued;
   if (!queued) {

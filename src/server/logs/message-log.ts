@@ -17,6 +17,13 @@ export function formatMessageLine(n: number, ts: number, name: string, text: str
   return `${n}${SEPARATOR}${formatTimestamp(ts)}${SEPARATOR}${escapeLogText(name)}${SEPARATOR}${escapeLogText(text)}`;
 }
 
+/**
+ * Failed appends a numbered log keeps to write ahead of its next one (a full disk): ~10,000
+ * lines. The store refuses messages on a full disk too, so few pile up; beyond this the file
+ * stops where it is and the start-up repair (log-repair.ts) writes the rest from the database.
+ */
+export const KEEP_UNWRITTEN = 1024 * 1024;
+
 /** A numbered, append-only message log: the number is taken when the call is made. */
 export class NumberedLog {
   private readonly writer: SerialFileWriter;
@@ -27,7 +34,7 @@ export class NumberedLog {
     /** Set when the file ends mid-line, so the first append does not glue onto it. */
     private needsNewline = false,
   ) {
-    this.writer = new SerialFileWriter(path);
+    this.writer = new SerialFileWriter(path, { keepUnwritten: KEEP_UNWRITTEN });
   }
 
   /** Appends one line; resolves with its number once it is in the file. */
@@ -42,14 +49,16 @@ export class NumberedLog {
 
   /**
    * Appends the line numbered `n` by the store (the database owns numbering); resolves once
-   * it is in the file. Callers write in number order.
+   * it is in the file (true: lines that had failed went with it), rejects with
+   * LogAppendError (the line is kept for the next append, or the file stopped: `kept`).
+   * Callers write in number order.
    */
-  write(n: number, ts: number, name: string, text: string): Promise<void> {
+  write(n: number, ts: number, name: string, text: string): Promise<boolean> {
     return this.writeLine(n, formatMessageLine(n, ts, name, text));
   }
 
   /** `write` of a line the caller formatted with formatMessageLine (it quotes the line too). */
-  writeLine(n: number, line: string): Promise<void> {
+  writeLine(n: number, line: string): Promise<boolean> {
     this.last = Math.max(this.last, n);
     const lead = this.needsNewline ? '\n' : '';
     this.needsNewline = false;

@@ -68,7 +68,10 @@ export class UserLog {
     this.lines.push(line);
     // The waiting rewrite renders the list when it starts: this line is in it.
     if (this.pendingRewrite) return this.pendingRewrite;
-    return this.writer.append(`${this.lines.length}${SEPARATOR}${line.tail}\n`);
+    // A failed append is lost (not kept): the next rewrite, at a logout, renders every line.
+    return this.writer
+      .append(`${this.lines.length}${SEPARATOR}${line.tail}\n`)
+      .then(() => undefined);
   }
 
   /** Removes the user's line and rewrites the rest renumbered. */
