@@ -186,7 +186,11 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       // not a phase that waits forever: the bench reports it and goes on.
       await pool(clients, command.concurrency, (c) =>
         withTimeout(
-          c.login(s.host, s.port, passwordOf(userIndex(c), s.width)),
+          c.login(
+            s.host,
+            s.ports ? s.ports[userIndex(c) % s.ports.length]! : s.port,
+            passwordOf(userIndex(c), s.width),
+          ),
           LOGIN_TIMEOUT_MS,
         ).catch((err: unknown) => sink.failed(`${c.name}: login: ${String(err)}`)),
       );

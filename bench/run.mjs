@@ -6,5 +6,8 @@ import fs from 'node:fs';
 
 const out = new URL('../.bench-build/', import.meta.url);
 fs.writeFileSync(new URL('package.json', out), '{"type":"module"}\n');
-const name = process.argv[2] ?? 'transfer';
+const name =
+  process.argv[2] === 'chat' && process.argv.includes('--redis')
+    ? 'chat-cluster'
+    : (process.argv[2] ?? 'transfer');
 await import(new URL(`bench/${name}.js`, out).href);

@@ -26,6 +26,8 @@ export interface PhaseResult {
   deliveredPct: number;
   /** Server CPU over the window, in % of one core. */
   cpuPct: number;
+  /** The `extraPids`' CPU over the window, each in % of one core. */
+  extraCpuPct: number[];
   /** The generator processes' CPU over the window, added up, in % of one core. */
   generatorCpuPct: number;
   /** The server's write and read system calls over the window, per message counted. */
@@ -70,8 +72,13 @@ export async function messagePhase(options: {
   window: number;
   receivers: number;
   timing: Timing;
+  /** More server processes (a cluster's other nodes, redis-server) measured in the same window. */
+  extraPids?: number[];
 }): Promise<PhaseResult> {
   const { workers, pid, timing } = options;
+  const extra = options.extraPids ?? [];
+  let extra0: number[] = [];
+  let extra1: number[] = [];
   const startAt = nowMs() + 300;
   const windowStart = startAt + timing.warmupMs;
   const windowEnd = windowStart + timing.durationMs;
@@ -85,11 +92,13 @@ export async function messagePhase(options: {
   const generatorCpu = () => workers.pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const t0 = setTimeout(() => {
     cpu0 = cpuSeconds(pid);
+    extra0 = extra.map(cpuSeconds);
     io0 = syscallCounts(pid);
     gen0 = generatorCpu();
   }, windowStart - nowMs());
   const t1 = setTimeout(() => {
     cpu1 = cpuSeconds(pid);
+    extra1 = extra.map(cpuSeconds);
     io1 = syscallCounts(pid);
     gen1 = generatorCpu();
     rss = memoryKiB(pid).rss;
@@ -118,6 +127,7 @@ export async function messagePhase(options: {
     max: histogram.max,
     deliveredPct: sent === 0 ? 0 : (100 * histogram.count) / (sent * options.receivers),
     cpuPct: (100 * (cpu1 - cpu0)) / seconds,
+    extraCpuPct: extra.map((_, i) => (100 * ((extra1[i] ?? 0) - (extra0[i] ?? 0))) / seconds),
     generatorCpuPct: (100 * (gen1 - gen0)) / seconds,
     writesPerMessage: counted === 0 ? Number.NaN : (io1.writes - io0.writes) / counted,
     readsPerMessage: counted === 0 ? Number.NaN : (io1.reads - io0.reads) / counted,

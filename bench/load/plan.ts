@@ -47,6 +47,8 @@ export type WorkerCommand =
       protocol: Protocol;
       host: string;
       port: number;
+      /** Several server nodes (a cluster): user i signs in on ports[i % length]; else `port`. */
+      ports?: number[];
       /** Indices of the users this worker owns. */
       users: number[];
       /** All users, across workers (direct messages go to any of them). */

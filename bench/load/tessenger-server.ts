@@ -33,6 +33,8 @@ export interface TessengerOptions {
   credentials: string;
   /** Folder for a V8 CPU profile (node --cpu-prof), written when the server exits. */
   cpuProfDir?: string;
+  /** Join a cluster on this Redis under this node id (`--redis`, `--node-id`). */
+  cluster?: { url: string; nodeId: string };
 }
 
 export async function startTessenger(
@@ -63,6 +65,9 @@ export async function startTessenger(
     '0',
     // Both servers are compared on plain TCP: ngIRCd is not given TLS either.
     ...(plain ? ['--insecure-plain'] : []),
+    ...(options.cluster
+      ? ['--redis', options.cluster.url, '--node-id', options.cluster.nodeId]
+      : []),
   ];
   const child: ChildProcess = spawnLimited(process.execPath, args, {
     stdio: ['ignore', out, 'inherit'],

@@ -52,6 +52,8 @@ export class WorkerGroup {
     count: number;
     protocol: Protocol;
     port: number;
+    /** A cluster's nodes: the users are spread over them round-robin. */
+    ports?: number[];
     total: number;
     width: number;
     groupSize: number;
@@ -73,6 +75,7 @@ export class WorkerGroup {
           protocol: options.protocol,
           host: '127.0.0.1',
           port: options.port,
+          ...(options.ports ? { ports: options.ports } : {}),
           users: Array.from({ length: options.total }, (_, i) => i).filter(
             (i) => i % options.count === k,
           ),

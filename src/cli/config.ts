@@ -28,6 +28,8 @@ export interface ServerCliConfig {
   readonly limits: ServerLimits;
   /** UDP port, relay switch and relay caps (relay-options.ts). */
   readonly udp: RelayCliOptions;
+  /** `--redis URL [--node-id NAME]`: join a cluster on that Redis; null: run alone on SQLite. */
+  readonly cluster: { readonly url: string; readonly nodeId: string } | null;
 }
 
 export interface ClientCliConfig {
@@ -92,6 +94,8 @@ export function parseServerConfig(argv: {
   relay?: unknown;
   'relay-rate-per-user'?: unknown;
   'relay-rate-total'?: unknown;
+  redis?: unknown;
+  'node-id'?: unknown;
 }): Parsed<ServerCliConfig> {
   const port = parsePort(argv.server_port);
   if (port === null) {
@@ -117,6 +121,8 @@ export function parseServerConfig(argv: {
   if (typeof limits === 'string') return { ok: false, error: `${limits}\n${SERVER_USAGE}` };
   const udp = parseRelayOptions(argv);
   if (typeof udp === 'string') return { ok: false, error: `${udp}\n${SERVER_USAGE}` };
+  const cluster = parseClusterOptions(argv, port);
+  if (typeof cluster === 'string') return { ok: false, error: `${cluster}\n${SERVER_USAGE}` };
   return {
     ok: true,
     config: Object.freeze({
@@ -132,8 +138,37 @@ export function parseServerConfig(argv: {
       verbose: argv.verbose === true,
       limits,
       udp,
+      cluster,
     }),
   };
+}
+
+/** Node ids: letters, digits and `.-_:`, as they appear in keys and log lines. */
+const NODE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** `--redis redis://HOST:PORT` and `--node-id NAME` (default `node-PORT`); an error text or the config. */
+function parseClusterOptions(
+  argv: { redis?: unknown; 'node-id'?: unknown },
+  port: number,
+): { url: string; nodeId: string } | null | string {
+  if (argv.redis === undefined) {
+    return argv['node-id'] === undefined ? null : '--node-id needs --redis.';
+  }
+  const url = String(argv.redis).trim();
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    return `Invalid --redis: ${url}. Give redis://HOST:PORT.`;
+  }
+  const nodeId = argv['node-id'] === undefined ? `node-${port}` : String(argv['node-id']).trim();
+  if (!NODE_ID.test(nodeId)) {
+    return `Invalid --node-id: ${nodeId}. Use 1-64 letters, digits or . - _ :`;
+  }
+  return { url, nodeId };
 }
 
 export function parseClientConfig(argv: {

@@ -11,6 +11,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runClientCommand } from './client-command.js';
+import { runClusterLogs } from './cluster-logs.js';
 import { CLIENT_USAGE, parseClientConfig, parseServerConfig, SERVER_USAGE } from './config.js';
 import { runLogsCommand } from './logs-command.js';
 import { runPasswdCommand } from './passwd-command.js';
@@ -93,6 +94,14 @@ await yargs(hideBin(process.argv))
         .option('relay-rate-total', {
           type: 'string',
           describe: 'bytes per second the relay forwards in total (default 128M)',
+        })
+        .option('redis', {
+          type: 'string',
+          describe: 'join a cluster of nodes sharing this Redis (redis://HOST:PORT)',
+        })
+        .option('node-id', {
+          type: 'string',
+          describe: "this node's name in the cluster (default node-PORT)",
         }),
     async (argv) => {
       const parsed = parseServerConfig(argv);
@@ -238,9 +247,21 @@ await yargs(hideBin(process.argv))
         .option('color', {
           type: 'boolean',
           describe: 'colour the output (default: when stdout is a terminal and NO_COLOR is unset)',
+        })
+        .option('redis', {
+          type: 'string',
+          describe: "a cluster's merged, ordered logs, read from its Redis (redis://HOST:PORT)",
         }),
     async (argv) => {
       const colour = argv.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+      if (argv.redis !== undefined) {
+        process.exitCode = await runClusterLogs({
+          url: argv.redis,
+          lines: Math.max(0, Math.floor(argv.lines)),
+          colour,
+        });
+        return;
+      }
       process.exitCode = await runLogsCommand({
         logDir: argv['log-dir'],
         follow: argv.follow,

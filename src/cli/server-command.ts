@@ -62,6 +62,7 @@ export async function runServerCommand(
       relayUserBytesPerSec: config.udp.relayUserBytesPerSec,
       relayTotalBytesPerSec: config.udp.relayTotalBytesPerSec,
       tls: identity,
+      cluster: config.cluster,
       logger,
       console: batchedLines((text) => process.stdout.write(text)),
     });

@@ -31,7 +31,19 @@ export class Lockout {
   private readonly failures = new Map<string, number>();
   private readonly blockedUntil = new Map<string, number>();
 
+  /**
+   * Told every failure and success recorded here (a cluster tells the other nodes, so the
+   * count is the account's, not one node's).
+   */
+  onAttempt: ((username: string, failed: boolean) => void) | null = null;
+
   constructor(private readonly options: LockoutOptions) {}
+
+  /** A failure or success recorded on another node of the cluster. */
+  applyRemote(username: string, failed: boolean): void {
+    if (failed) this.count(username);
+    else this.failures.delete(username);
+  }
 
   /** Milliseconds the user stays blocked, or 0 when not blocked. */
   remainingMs(username: string): number {
@@ -45,6 +57,11 @@ export class Lockout {
 
   /** Records a wrong password; true when this failure blocks the account. */
   recordFailure(username: string): boolean {
+    this.onAttempt?.(username, true);
+    return this.count(username);
+  }
+
+  private count(username: string): boolean {
     const count = (this.failures.get(username) ?? 0) + 1;
     if (count >= this.options.maxAttempts) {
       // After the block ends the user gets a fresh set of attempts.
@@ -57,7 +74,7 @@ export class Lockout {
   }
 
   recordSuccess(username: string): void {
-    this.failures.delete(username);
+    if (this.failures.delete(username)) this.onAttempt?.(username, false);
   }
 
   failureCount(username: string): number {
@@ -134,6 +151,11 @@ export class Authenticator {
       throw new ServerError(ErrorCode.InvalidPassword, INVALID_PASSWORD);
     }
     return expected;
+  }
+
+  /** The lock-out counters (a cluster shares them). */
+  get attempts(): Lockout {
+    return this.lockout;
   }
 
   /** Called once the session is actually admitted. */

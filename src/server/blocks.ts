@@ -27,6 +27,11 @@ export class Blocks {
     this.apply(owner, other, blocked);
   }
 
+  /** A change another node of the cluster stored: applied in memory only. */
+  applyRemote(owner: string, other: string, blocked: boolean): void {
+    this.apply(owner, other, blocked);
+  }
+
   /** Goes up with every change, so a cached answer that depends on blocks can tell it is stale. */
   get version(): number {
     return this.changes;

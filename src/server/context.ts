@@ -8,6 +8,7 @@ import type { Logger } from '../util/logger.js';
 import type { AddressLimits } from './address-limits.js';
 import type { Authenticator } from './auth.js';
 import type { Blocks } from './blocks.js';
+import type { ClusterHooks } from './cluster/hooks.js';
 import type { Groups } from './groups.js';
 import type { IdleWatch } from './idle.js';
 import type { LastSeenWriter } from './last-seen.js';
@@ -47,6 +48,8 @@ export interface ServerContext {
   readonly lastSeen: LastSeenWriter;
   /** Unknown usernames may create an account (`--allow-register`). */
   readonly allowRegister: boolean;
+  /** The cluster's steps at login, logout, away and sign-in; null on a single node. */
+  readonly cluster: ClusterHooks | null;
   /** Adds a `username hashed-password` line to credentials.txt, atomically. */
   readonly addCredentials: (username: string, stored: string) => Promise<void>;
 }

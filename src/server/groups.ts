@@ -59,7 +59,7 @@ export class Groups {
     if (this.has(name)) return null;
     this.reserved.add(name);
     try {
-      await this.store.createGroup({
+      const created = await this.store.createGroup({
         name,
         creator,
         createdAt,
@@ -68,6 +68,8 @@ export class Groups {
           ...invited.map((u) => ({ username: u, state: 'invited' as const, invitedBy: creator })),
         ],
       });
+      // A shared store (a cluster) may find the name taken by another node a moment ago.
+      if (created === false) return null;
       return this.add(name, creator, invited, await this.createLog(name));
     } finally {
       this.reserved.delete(name);
@@ -105,6 +107,31 @@ export class Groups {
     const group: Group = { name, members, log, invitedBy };
     this.groups.set(name, group);
     return group;
+  }
+
+  /**
+   * A group another node of the cluster created (already in the store): its log file here,
+   * for the messages this node will handle, and the group in memory. Idempotent.
+   */
+  async adopt(stored: StoredGroup): Promise<void> {
+    if (this.groups.has(stored.name)) return;
+    const log = await this.createLog(stored.name);
+    if (!this.groups.has(stored.name)) this.restore(stored, log);
+  }
+
+  /** A membership change another node stored: applied in memory only. */
+  applyMember(name: string, username: string, state: MemberState, invitedBy: string | null): void {
+    const group = this.groups.get(name);
+    if (!group) return;
+    group.members.set(username, state);
+    if (invitedBy !== null) group.invitedBy.set(username, invitedBy);
+  }
+
+  /** A departure another node stored: applied in memory only. */
+  applyLeft(name: string, username: string): void {
+    const group = this.groups.get(name);
+    group?.members.delete(username);
+    group?.invitedBy.delete(username);
   }
 
   /** Puts back a group read from the store at start-up. */

@@ -52,12 +52,16 @@ export function announcePresence(
  */
 export const MAX_PRESENCE_GROUP = 256;
 
-/** The online sessions told of `user`'s presence changes (see announcePresence). */
+/**
+ * The online sessions told of `user`'s presence changes (see announcePresence): on this node
+ * only. In a cluster every node tells its own users when it hears of the change (the `events`
+ * stream), since the node a watcher is on is the one that knows whom they talked with.
+ */
 export function presenceWatchers(ctx: ServerContext, user: string): Set<ClientSession> {
   const out = new Set<ClientSession>();
   const add = (name: string): void => {
     if (name === user || ctx.blocks.has(user, name)) return;
-    const session = ctx.presence.session(name);
+    const session = ctx.presence.localSession(name);
     if (session) out.add(session);
   };
   for (const group of ctx.groups.of(user)) {

@@ -34,6 +34,11 @@ export interface TicketOptions {
   dataDir: string | null;
   clock: TimeSource;
   lifetimeMs?: number;
+  /**
+   * A cluster's shared key (every node must accept every node's tickets); the revocations
+   * then travel between nodes (`onRevoke`, `applyRevoked`) instead of living in one file.
+   */
+  sharedKey?: Buffer;
 }
 
 /** Issues and checks tickets; the one owner of the key and the revocation set. */
@@ -43,6 +48,8 @@ export class ResumeTickets {
   /** The ticket each session was admitted with, revoked by that session's /logout. */
   private readonly bySession = new WeakMap<object, { id: string; expires: number }>();
   private readonly lifetimeMs: number;
+  /** Told every revocation made here (the cluster tells the other nodes). */
+  onRevoke: ((id: string, expires: number) => Promise<void>) | null = null;
 
   private constructor(
     private readonly key: Buffer,
@@ -55,6 +62,9 @@ export class ResumeTickets {
 
   /** Reads (or creates, mode 0600) the key and reads the revocation list. */
   static async open(options: TicketOptions): Promise<ResumeTickets> {
+    if (options.sharedKey !== undefined) {
+      return new ResumeTickets(options.sharedKey, null, options.clock, options.lifetimeMs);
+    }
     if (options.dataDir === null) {
       return new ResumeTickets(randomBytes(32), null, options.clock, options.lifetimeMs);
     }
@@ -158,6 +168,12 @@ export class ResumeTickets {
     if (this.revokedPath !== null) {
       await appendFile(this.revokedPath, `${entry.id} ${entry.expires}\n`, { mode: 0o600 });
     }
+    await this.onRevoke?.(entry.id, entry.expires);
+  }
+
+  /** A revocation made on another node of the cluster. */
+  applyRevoked(id: string, expires: number): void {
+    if (expires > this.clock.now()) this.revoked.set(id, expires);
   }
 
   private mac(body: string, stored: string): string {

@@ -5,12 +5,14 @@
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import type { ChatStore } from '../store/store.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { TimerGroup } from '../util/timer-group.js';
 import { AddressLimits } from './address-limits.js';
 import { Authenticator, Lockout } from './auth.js';
 import { Blocks } from './blocks.js';
+import { type ClusterConfig, type ClusterParts, joinCluster } from './cluster/join.js';
 import { Connections } from './connections.js';
 import type { ServerContext } from './context.js';
 import { loadCredentials, malformedLineText } from './credentials.js';
@@ -77,6 +79,11 @@ export interface ServerConfig {
   relayUserBytesPerSec?: number;
   /** Bytes per second the relay forwards in total; default 128 MiB/s. */
   relayTotalBytesPerSec?: number;
+  /**
+   * Join a cluster of nodes sharing one Redis (docs/CLUSTER.md): the shared state lives there,
+   * not in `dataDir`'s SQLite. Absent: the node runs alone, as ever.
+   */
+  cluster?: ClusterConfig | null;
 }
 
 /** A running server. */
@@ -112,18 +119,34 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
   } catch (err) {
     throw startError(`Cannot prepare the log folder ${config.logDir}`, err);
   }
-  let store: ReturnType<typeof openSqliteStore>;
-  try {
-    store = openSqliteStore(config.dataDir ?? null, config.maxQueued);
-  } catch (err) {
-    throw startError(`Cannot open the database in ${config.dataDir}`, err);
+  const timers = new TimerGroup(clock);
+  let cluster: ClusterParts | null = null;
+  let store: ChatStore;
+  if (config.cluster) {
+    cluster = await joinCluster(config.cluster, {
+      clock,
+      timers,
+      logger,
+      maxQueued: config.maxQueued,
+    });
+    store = cluster.store;
+  } else {
+    try {
+      store = openSqliteStore(config.dataDir ?? null, config.maxQueued);
+    } catch (err) {
+      throw startError(`Cannot open the database in ${config.dataDir}`, err);
+    }
   }
   let state: Awaited<ReturnType<typeof openDurableState>>;
   try {
     state = await openDurableState(store, config.logDir);
   } catch (err) {
     await store.close();
-    throw startError(`Cannot restore the state from ${config.dataDir ?? 'memory'}`, err);
+    await cluster?.leave();
+    throw startError(
+      `Cannot restore the state from ${cluster ? 'Redis' : (config.dataDir ?? 'memory')}`,
+      err,
+    );
   }
   let tickets: ResumeTickets;
   try {
@@ -131,15 +154,17 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       dataDir: config.dataDir ?? null,
       clock,
       ...(config.ticketLifetimeMs !== undefined ? { lifetimeMs: config.ticketLifetimeMs } : {}),
+      ...(cluster ? { sharedKey: await cluster.ticketKey() } : {}),
     });
+    if (cluster) await cluster.shareRevocations(tickets);
   } catch (err) {
     await store.close();
+    await cluster?.leave();
     throw startError(`Cannot read the ticket key in ${config.dataDir}`, err);
   }
   const { messageLog, groups, snapshot } = state;
   for (const line of state.repairs) logger.warn(line);
   const userLog = new UserLog(config.logDir);
-  const timers = new TimerGroup(clock);
   const credentialsFile = new CredentialsFile(config.credentialsPath);
   const lockout = new Lockout({
     maxAttempts: config.maxAttempts,
@@ -198,9 +223,19 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       if (user) consoleSink(`${user.username} logged out after being idle`);
     }),
     lastSeen,
+    cluster: cluster?.bridge ?? null,
     allowRegister: config.allowRegister ?? false,
     addCredentials: (username, stored) => credentialsFile.add(username, stored),
   };
+  if (cluster) {
+    try {
+      await cluster.start(ctx);
+    } catch (err) {
+      await store.close();
+      await cluster.leave();
+      throw startError('Cannot join the cluster', err);
+    }
+  }
   const connections = new Connections(ctx, timers, config.loginTimeoutMs ?? 30_000);
   const wrap = config.tls ? tlsWrapper(config.tls) : null;
   // Connections that arrive before the UDP side is bound wait, so every login gets its grant.
@@ -224,12 +259,14 @@ export async function startServer(config: ServerConfig): Promise<TessengerServer
       early = null;
       await connections.shutdown('server shutting down');
       await stopped;
+      await cluster?.stop();
       await udp?.close();
       timers.clearAll();
       await lastSeen.flush();
       const logs = [userLog, messageLog, ...[...groups.all()].map((g) => g.log)];
       await Promise.all(logs.map((log) => log.flush()));
       await store.close();
+      await cluster?.leave();
     })();
     return closing;
   };

@@ -40,6 +40,9 @@ export interface OpenTransfer {
 
 export const offlineText = (user: string): string => `${user} is offline`;
 
+/** The id of a stand-in session for a user on another cluster node (cluster/cluster-bridge.ts). */
+export const REMOTE_SESSION_ID = -1;
+
 /**
  * Accepted transfers remembered per presenter session; the oldest is forgotten first. The
  * server does not hear when a transfer ends, so a session that sends many files would
@@ -120,7 +123,8 @@ export class TransferBroker {
       publicKey: req.publicKey,
       peer,
       candidates: req.candidates ?? [],
-      relay: this.relay,
+      // Both ends must reach the same relay: across cluster nodes the path is direct only.
+      relay: this.relay && audience.id !== REMOTE_SESSION_ID,
     });
     return reply;
   }
@@ -140,7 +144,7 @@ export class TransferBroker {
         peer: { address, port: udpPort },
         publicKey: req.publicKey,
         candidates: req.candidates ?? [],
-        relay: this.relay,
+        relay: this.relay && audience.id !== REMOTE_SESSION_ID,
       });
       return;
     }
@@ -239,6 +243,11 @@ export class TransferBroker {
   /** Forgets an accepted transfer without telling its parties (the caller does). */
   forget(transferId: string, reason: string): void {
     if (this.open.delete(transferId)) this.onForget(transferId, reason);
+  }
+
+  /** Whether this node holds the transfer (pending or accepted). */
+  holds(transferId: string): boolean {
+    return this.pending.has(transferId) || this.open.has(transferId);
   }
 
   get size(): number {

@@ -37,9 +37,12 @@ export class CliProcess {
       netns?: string;
       cli?: string;
       nodeFlags?: string[];
+      /** A command the process runs under, e.g. `faketime -f +5s` for a clock 5 s ahead. */
+      wrap?: string[];
     },
   ) {
     const argv = [process.execPath, ...(options.nodeFlags ?? []), options.cli ?? CLI, ...args];
+    if (options.wrap) argv.unshift(...options.wrap);
     if (options.netns) argv.unshift('ip', 'netns', 'exec', options.netns);
     this.child = spawn(argv[0]!, argv.slice(1), {
       cwd: options.cwd,
@@ -122,9 +125,11 @@ export async function startServerProcess(
   cwd: string,
   args: string[] = [],
   attempts = 3,
+  wrap?: string[],
 ): Promise<{ proc: CliProcess; port: number }> {
   const proc = new CliProcess(['server', '0', String(attempts), '--host', '127.0.0.1', ...args], {
     cwd,
+    ...(wrap ? { wrap } : {}),
   });
   const m = await proc.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
   return { proc, port: Number(m[1]) };

@@ -7,11 +7,13 @@ export const away: Handler<'away'> = async (ctx, session, req) => {
   const text = req.text.trim();
   if (text === '' && me.away !== undefined) {
     ctx.presence.setAway(me, undefined);
+    ctx.cluster?.awayChanged(me);
     announcePresence(ctx, me.username, 'back');
     ctx.console(`${me.username} is back`);
     return { away: false, text: '' };
   }
   ctx.presence.setAway(me, text);
+  ctx.cluster?.awayChanged(me);
   announcePresence(ctx, me.username, 'away', text);
   ctx.console(`${me.username} is away${text ? `: ${text}` : ''}`);
   return { away: true, text };

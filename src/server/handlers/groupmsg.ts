@@ -38,6 +38,8 @@ export const groupmsg: Handler<'groupmsg'> = async (ctx, session, req) => {
   for (const member of others) {
     if (offline.includes(member)) continue;
     const receiver = ctx.presence.session(member);
+    // In a cluster a copy is kept a few seconds in case this node dies with it unsent.
+    if (ctx.cluster && ctx.presence.isLocal(member)) ctx.cluster.retain(member, event);
     if (receiver) receiver.push(event);
     else await ctx.store.enqueue(member, { ...event, offline: true });
   }

@@ -17,6 +17,8 @@ export const inbox: Handler<'inbox'> = async (ctx, session, req) => {
     req.ack,
   );
   for (const event of events) session.push(event);
+  // In a cluster, once the queue is through: messages a dead node may have lost on the way.
+  if (events.length === 0 && ctx.cluster) await ctx.cluster.redeliver(session, me.username);
   if (events.length > 0) {
     ctx.console(`${me.username} received ${events.length} queued message(s)`);
   }

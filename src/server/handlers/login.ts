@@ -1,5 +1,6 @@
 import type { UdpGrant } from '../../protocol/control.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { StoreUnavailableError } from '../../store/store.js';
 import type { ClientSession, ServerContext } from '../context.js';
 import { announcePresence, recordSeen } from '../notify.js';
 import { ServerError } from '../server-error.js';
@@ -15,6 +16,38 @@ const GUESS_FAILURES = new Set<string>([
   ErrorCode.InvalidPassword,
   ErrorCode.AccountBlocked,
 ]);
+
+/**
+ * In a cluster, a live session on another node keeps the name as a local one would. The local
+ * entry made just before is taken back when the claim fails, or when the connection closed
+ * while the claim was on its way (its sign-out found no user to remove).
+ */
+async function claimInCluster(
+  ctx: ServerContext,
+  session: ClientSession,
+  user: { username: string; address: string; udpPort: number; since: number },
+): Promise<void> {
+  const cluster = ctx.cluster as NonNullable<ServerContext['cluster']>;
+  let mine: boolean;
+  try {
+    mine = await cluster.claim(user);
+  } catch (err) {
+    ctx.presence.remove(user.username, session);
+    throw new StoreUnavailableError('unreachable', { cause: err });
+  }
+  if (!mine) {
+    ctx.presence.remove(user.username, session);
+    throw new ServerError(
+      ErrorCode.AlreadyLoggedIn,
+      `${user.username} is already logged in from another terminal.`,
+    );
+  }
+  if ((session as { state?: string }).state === 'closed') {
+    ctx.presence.remove(user.username, session);
+    cluster.released(user.username);
+    throw new ServerError(ErrorCode.AlreadyLoggedIn, 'The connection closed during the login.');
+  }
+}
 
 /** Checks credentials and lock-out, then makes the session the user's one online session. */
 export const login: Handler<'login'> = async (ctx, session, req) => {
@@ -69,6 +102,7 @@ export async function admit(
       `${username} is already logged in from another terminal.`,
     );
   }
+  if (ctx.cluster) await claimInCluster(ctx, session, user);
   session.admit(user);
   const udp = ctx.udp?.grant(session);
   ctx.auth.succeeded(username);

@@ -29,6 +29,7 @@ export function signOut(ctx: ServerContext, session: ClientSession): Promise<voi
   ctx.idle.forget(session);
   const user = session.user;
   if (!user || !ctx.presence.remove(user.username, session)) return Promise.resolve();
+  ctx.cluster?.released(user.username);
   ctx.console(`${user.username} logout`);
   ctx.logger.info('logout', { session: session.id, username: user.username });
   announcePresence(ctx, user.username, 'offline');

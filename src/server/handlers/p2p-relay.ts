@@ -37,7 +37,10 @@ export const p2pRelay: Handler<'p2p-relay'> = async (ctx, session, req) => {
 
 /** Gives up an accepted (or still pending) transfer; the other party is told why. */
 export const p2pCancel: Handler<'p2p-cancel'> = async (ctx, session, req) => {
-  currentUser(session);
+  const me = currentUser(session);
+  if (ctx.cluster && !ctx.transfers.holds(req.transferId)) {
+    if (ctx.cluster.forward(me.username, req)) return {};
+  }
   ctx.transfers.cancel(session, req.transferId, req.reason);
   return {};
 };
