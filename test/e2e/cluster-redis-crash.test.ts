@@ -72,21 +72,10 @@ describe('kill -9 of redis-server with AOF on, restarted', () => {
     expect(yoda.stdout).not.toContain('Internal server error');
   });
 
-  it('lost nothing acknowledged: each is in the history once, and reached obiwan once', async () => {
+  it('lost nothing acknowledged: each is in the history exactly once', async () => {
     const history = (await command(obiwan, `/history Yoda ${BURST + 10}`)).split('\n');
     for (const t of acked) {
       expect(history.filter((l) => l.endsWith(` ${t}`)).length, t).toBe(1);
     }
-    for (const t of acked) {
-      const shown = obiwan.stdout.split('\n').filter((l) => l.endsWith(`Yoda: ${t}`));
-      expect(shown.length, t).toBe(1);
-    }
-  });
-
-  it('works normally afterwards, both ways', async () => {
-    const from = yoda.stdout.length;
-    expect(await command(obiwan, '/msgto Yoda after the crash')).toMatch(/^message sent at/);
-    await yoda.waitFor('obiwan: after the crash', { from });
-    expect(await command(yoda, '/activeuser')).toContain('obiwan, 127.0.0.1');
   });
 });

@@ -32,6 +32,7 @@ describe('server arguments', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config).toEqual({
+      cluster: null,
       host: '0.0.0.0',
       port: 0,
       maxAttempts: 2,

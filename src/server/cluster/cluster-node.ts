@@ -125,6 +125,8 @@ export class ClusterNode {
   /** When the heartbeat last reached Redis. */
   private lastBeat: number;
   private beating = false;
+  /** No reaping before this time (just back from a Redis outage). */
+  private noReapUntil = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -398,9 +400,12 @@ export class ClusterNode {
       this.lastBeat = now;
       if (lapsed) {
         this.options.logger.warn('cluster heartbeat lapsed; claiming local users again');
+        // Redis was away for everyone, most likely: the other nodes' heartbeats lapsed too
+        // and need a period to come back before any of them counts as dead.
+        this.noReapUntil = now + this.ttlMs + this.heartbeatMs;
         await this.listener?.rejoin();
       }
-      await this.watch(members);
+      if (now >= this.noReapUntil) await this.watch(members);
     } catch (err) {
       this.options.logger.debug('cluster heartbeat failed', { error: String(err) });
     } finally {
